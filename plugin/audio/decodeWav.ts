@@ -18,6 +18,9 @@ export interface IMonoAudio {
 export function DecodeWav(data: ArrayBuffer | Uint8Array): IMonoAudio {
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.byteLength === 0) {
+        throw new LipSyncError("EMPTY_AUDIO", "the file is empty");
+    }
     const tag = (o: number): string => String.fromCharCode(bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]);
     if (bytes.byteLength < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE") {
         throw new LipSyncError("DECODE_FAILED", "not a RIFF/WAVE file");

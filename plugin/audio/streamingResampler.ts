@@ -17,11 +17,15 @@ export class StreamingResampler {
     public readonly outputRate: number;
 
     private readonly _step: number;
+    private readonly _inRate: number;
+    private readonly _outRate: number;
     private readonly _kernel: Float32Array;
     private _buffer: Float32Array;
     private _length: number;
-    /** Position of the next output sample, in input samples relative to _buffer[0]. */
-    private _position: number;
+    /** Index of the next output sample. */
+    private _produced: number;
+    /** Input index held in _buffer[0] (negative: zeros of history before the first sample). */
+    private _bufferStart: number;
     private _out: Float32Array;
 
     /**
@@ -35,6 +39,8 @@ export class StreamingResampler {
         this.inputRate = inputRate;
         this.outputRate = outputRate;
         this._step = inputRate / outputRate;
+        this._inRate = Math.round(inputRate);
+        this._outRate = Math.round(outputRate);
         const cutoff = Math.min(1, outputRate / inputRate) * 0.95;
         const taps = 2 * _HalfTaps;
         this._kernel = new Float32Array((_Phases + 1) * taps);
@@ -55,7 +61,8 @@ export class StreamingResampler {
         }
         this._buffer = new Float32Array(8192);
         this._length = _HalfTaps - 1; // zeros of history before the first sample
-        this._position = _HalfTaps - 1;
+        this._bufferStart = -(_HalfTaps - 1);
+        this._produced = 0;
         this._out = new Float32Array(Math.ceil(8192 / this._step) + 4);
     }
 
@@ -89,18 +96,23 @@ export class StreamingResampler {
         const taps = 2 * _HalfTaps;
         const buf = this._buffer;
         const kernel = this._kernel;
-        let count = 0;
-        let pos = this._position;
         const out = this._out;
-        while (Math.floor(pos) + _HalfTaps < this._length) {
-            const base = Math.floor(pos);
-            const frac = pos - base;
-            const phase = frac * _Phases;
+        let count = 0;
+        // exact integer position arithmetic: output n sits at input n * inRate / outRate, so the
+        // result does not depend on how the input was split into blocks
+        for (;;) {
+            const num = this._produced * this._inRate;
+            const base = Math.floor(num / this._outRate);
+            const local = base - this._bufferStart;
+            if (local + _HalfTaps >= this._length) {
+                break;
+            }
+            const phase = ((num - base * this._outRate) / this._outRate) * _Phases;
             const p0 = Math.floor(phase);
             const t = phase - p0;
             const k0 = p0 * taps;
             const k1 = k0 + taps;
-            const start = base - _HalfTaps + 1;
+            const start = local - _HalfTaps + 1;
             let a = 0;
             let b = 0;
             for (let k = 0; k < taps; k++) {
@@ -113,18 +125,18 @@ export class StreamingResampler {
                 count = 0;
             }
             out[count++] = a + (b - a) * t;
-            pos += this._step;
+            this._produced++;
         }
         if (count > 0) {
             onOutput(out.subarray(0, count));
         }
         // keep the history the kernel needs for the next output
-        const keep = Math.floor(pos) - _HalfTaps + 1;
+        const next = Math.floor((this._produced * this._inRate) / this._outRate);
+        const keep = next - this._bufferStart - _HalfTaps + 1;
         if (keep > 0) {
             buf.copyWithin(0, keep, this._length);
             this._length -= keep;
-            pos -= keep;
+            this._bufferStart += keep;
         }
-        this._position = pos;
     }
 }
