@@ -5,7 +5,7 @@ module.exports = {
     testEnvironment: "node",
     extensionsToTreatAsEsm: [".ts", ".wgsl"],
     transform: {
-        "^.+\\.ts$": ["ts-jest", { useESM: true, isolatedModules: true }],
+        "^.+\\.ts$": ["ts-jest", { useESM: true }],
         "^.+\\.wgsl$": "<rootDir>/test/support/wgslTransform.cjs",
     },
     moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },

@@ -1,0 +1,221 @@
+import { AvatarFormatError } from "../errors";
+import { HalfToFloat } from "../io/float16";
+import { Sha256Hex } from "../io/sha256";
+import { type IAvatarAsset } from "../volume/avatarAsset";
+
+/** Name of the glTF vendor extension that carries the volume. */
+export const AvatarVolumeExtensionName = "NOFA_avatar_volume";
+
+/** Version of the extension's JSON this runtime reads. */
+export const AvatarExtensionVersion = 1;
+
+const GlbMagic = 0x46546c67;
+const ChunkJson = 0x4e4f534a;
+const ChunkBin = 0x004e4942;
+
+/** Reads the bytes of a glTF buffer view. */
+export type BufferViewReader = (index: number) => Promise<ArrayBufferView>;
+
+function _field(ext: Record<string, unknown>, key: string, context: string): Record<string, unknown> {
+    const v = ext[key];
+    if (typeof v !== "object" || v === null) {
+        throw new AvatarFormatError(`${context}.${key}`, "must be an object");
+    }
+    return v as Record<string, unknown>;
+}
+
+async function _view(read: BufferViewReader, value: unknown, field: string, byteLength: number): Promise<Uint8Array> {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+        throw new AvatarFormatError(field, "must be a buffer view index");
+    }
+    let view: ArrayBufferView;
+    try {
+        view = await read(value);
+    } catch (e) {
+        throw new AvatarFormatError(field, `buffer view ${value} cannot be read (${(e as Error).message})`);
+    }
+    if (view.byteLength !== byteLength) {
+        throw new AvatarFormatError(field, `buffer view ${value} has ${view.byteLength} bytes, expected ${byteLength}`);
+    }
+    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+}
+
+/**
+ * Parses and checks the `NOFA_avatar_volume` extension of a node.
+ * @param ext the extension's JSON
+ * @param readView reads a buffer view's bytes
+ * @param context JSON path of the extension, for error messages
+ * @returns the avatar's volume
+ * @throws AvatarFormatError naming the field at fault
+ */
+export async function ParseAvatarVolumeExtension(ext: unknown, readView: BufferViewReader, context: string): Promise<IAvatarAsset> {
+    if (typeof ext !== "object" || ext === null) {
+        throw new AvatarFormatError(context, "must be an object");
+    }
+    const e = ext as Record<string, unknown>;
+    if (e.formatVersion !== AvatarExtensionVersion) {
+        throw new AvatarFormatError(`${context}.formatVersion`, `unsupported version ${JSON.stringify(e.formatVersion)} (this runtime reads ${AvatarExtensionVersion})`);
+    }
+    const pack = _field(e, "pack", context);
+    if (typeof pack.id !== "string" || typeof pack.version !== "string") {
+        throw new AvatarFormatError(`${context}.pack`, "must have string id and version");
+    }
+    if (pack.uri !== undefined && typeof pack.uri !== "string") {
+        throw new AvatarFormatError(`${context}.pack.uri`, "must be a string");
+    }
+    const tri = _field(e, "triplane", context);
+    const channels = tri.channels;
+    const resolution = tri.resolution;
+    if (typeof channels !== "number" || !Number.isInteger(channels) || channels < 4 || channels % 4 !== 0) {
+        throw new AvatarFormatError(`${context}.triplane.channels`, "must be a positive multiple of 4");
+    }
+    if (typeof resolution !== "number" || !Number.isInteger(resolution) || resolution < 2) {
+        throw new AvatarFormatError(`${context}.triplane.resolution`, "must be an integer ≥ 2");
+    }
+    if (tri.dtype !== "float16") {
+        throw new AvatarFormatError(`${context}.triplane.dtype`, `must be "float16", got ${JSON.stringify(tri.dtype)}`);
+    }
+    const alphaJson = _field(e, "alpha", context);
+    const alphaCount = alphaJson.count;
+    if (typeof alphaCount !== "number" || !Number.isInteger(alphaCount) || alphaCount < 1) {
+        throw new AvatarFormatError(`${context}.alpha.count`, "must be a positive integer");
+    }
+    const alphaBytes = await _view(readView, alphaJson.bufferView, `${context}.alpha.bufferView`, alphaCount * 4);
+    const triBytes = await _view(readView, tri.bufferView, `${context}.triplane.bufferView`, 3 * channels * resolution * resolution * 2);
+    const hashes = _field(e, "sha256", context);
+    for (const [key, bytes] of [["alpha", alphaBytes], ["triplane", triBytes]] as const) {
+        const hash = await Sha256Hex(bytes);
+        if (hashes[key] !== hash) {
+            throw new AvatarFormatError(`${context}.sha256.${key}`, `mismatch: the data hashes to ${hash}`);
+        }
+    }
+    const alpha = new Float32Array(alphaBytes.buffer);
+    alpha.forEach((v, i) => {
+        if (!Number.isFinite(v)) {
+            throw new AvatarFormatError(`${context}.alpha`, `holds a non-finite value at element ${i}`);
+        }
+    });
+    const triplane = new Uint16Array(triBytes.buffer);
+    for (let i = 0; i < triplane.length; i++) {
+        if ((triplane[i] & 0x7c00) === 0x7c00) {
+            throw new AvatarFormatError(`${context}.triplane`, `holds a non-finite value (${HalfToFloat(triplane[i])}) at element ${i}`);
+        }
+    }
+    return {
+        packId: pack.id,
+        packVersion: pack.version,
+        packUri: pack.uri as string | undefined,
+        alpha,
+        triplane,
+        channels,
+        resolution,
+    };
+}
+
+function _pad4(n: number): number {
+    return (n + 3) & ~3;
+}
+
+/**
+ * Writes an avatar `.glb`: one node carrying the volume in `NOFA_avatar_volume`.
+ * @param asset the volume
+ * @param name the node's name
+ * @returns the file's bytes
+ */
+export async function WriteAvatarGlb(asset: IAvatarAsset, name: string): Promise<Uint8Array> {
+    const alphaBytes = new Uint8Array(asset.alpha.buffer, asset.alpha.byteOffset, asset.alpha.byteLength);
+    const triBytes = new Uint8Array(asset.triplane.buffer, asset.triplane.byteOffset, asset.triplane.byteLength);
+    const alphaOffset = 0;
+    const triOffset = _pad4(alphaBytes.byteLength);
+    const binLength = _pad4(triOffset + triBytes.byteLength);
+    const gltf = {
+        asset: { version: "2.0", generator: "nofa-babylon" },
+        extensionsUsed: [AvatarVolumeExtensionName],
+        scene: 0,
+        scenes: [{ nodes: [0] }],
+        nodes: [
+            {
+                name,
+                extensions: {
+                    [AvatarVolumeExtensionName]: {
+                        formatVersion: AvatarExtensionVersion,
+                        pack: { id: asset.packId, version: asset.packVersion, ...(asset.packUri ? { uri: asset.packUri } : {}) },
+                        alpha: { bufferView: 0, count: asset.alpha.length },
+                        triplane: { bufferView: 1, channels: asset.channels, resolution: asset.resolution, dtype: "float16" },
+                        sha256: { alpha: await Sha256Hex(alphaBytes), triplane: await Sha256Hex(triBytes) },
+                    },
+                },
+            },
+        ],
+        buffers: [{ byteLength: binLength }],
+        bufferViews: [
+            { buffer: 0, byteOffset: alphaOffset, byteLength: alphaBytes.byteLength },
+            { buffer: 0, byteOffset: triOffset, byteLength: triBytes.byteLength },
+        ],
+    };
+    let jsonText = JSON.stringify(gltf);
+    while (jsonText.length % 4 !== 0) {
+        jsonText += " ";
+    }
+    const json = new TextEncoder().encode(jsonText);
+    const total = 12 + 8 + json.byteLength + 8 + binLength;
+    const out = new Uint8Array(total);
+    const dv = new DataView(out.buffer);
+    dv.setUint32(0, GlbMagic, true);
+    dv.setUint32(4, 2, true);
+    dv.setUint32(8, total, true);
+    dv.setUint32(12, json.byteLength, true);
+    dv.setUint32(16, ChunkJson, true);
+    out.set(json, 20);
+    const binStart = 20 + json.byteLength;
+    dv.setUint32(binStart, binLength, true);
+    dv.setUint32(binStart + 4, ChunkBin, true);
+    out.set(alphaBytes, binStart + 8 + alphaOffset);
+    out.set(triBytes, binStart + 8 + triOffset);
+    return out;
+}
+
+/**
+ * Reads the volume of an avatar `.glb` without Babylon (for Node tools and tests).
+ * @param bytes the file
+ * @returns the volume of the first node that carries the extension
+ * @throws AvatarFormatError naming what is wrong
+ */
+export async function ReadAvatarGlb(bytes: Uint8Array): Promise<IAvatarAsset> {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.byteLength < 20 || dv.getUint32(0, true) !== GlbMagic) {
+        throw new AvatarFormatError("glb", "not a glTF binary (bad magic)");
+    }
+    const total = dv.getUint32(8, true);
+    if (total > bytes.byteLength) {
+        throw new AvatarFormatError("glb.length", `header says ${total} bytes, the file has ${bytes.byteLength} (truncated?)`);
+    }
+    const jsonLength = dv.getUint32(12, true);
+    if (dv.getUint32(16, true) !== ChunkJson || 20 + jsonLength > total) {
+        throw new AvatarFormatError("glb.json", "missing or truncated JSON chunk");
+    }
+    let gltf: { nodes?: Array<{ extensions?: Record<string, unknown> }>; bufferViews?: Array<{ byteOffset?: number; byteLength: number }> };
+    try {
+        gltf = JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + jsonLength)));
+    } catch (e) {
+        throw new AvatarFormatError("glb.json", `invalid JSON (${(e as Error).message})`);
+    }
+    const binHeader = 20 + jsonLength;
+    const bin = binHeader + 8 <= total ? bytes.subarray(binHeader + 8, Math.min(total, binHeader + 8 + dv.getUint32(binHeader, true))) : new Uint8Array(0);
+    const nodeIndex = (gltf.nodes ?? []).findIndex((n) => n.extensions?.[AvatarVolumeExtensionName] !== undefined);
+    if (nodeIndex < 0) {
+        throw new AvatarFormatError("nodes", `no node carries ${AvatarVolumeExtensionName}`);
+    }
+    const readView: BufferViewReader = async (index) => {
+        const view = gltf.bufferViews?.[index];
+        if (!view) {
+            throw new Error(`no buffer view ${index}`);
+        }
+        const start = view.byteOffset ?? 0;
+        if (start + view.byteLength > bin.byteLength) {
+            throw new Error(`buffer view ${index} runs past the binary chunk (truncated?)`);
+        }
+        return bin.subarray(start, start + view.byteLength);
+    };
+    return ParseAvatarVolumeExtension(gltf.nodes![nodeIndex].extensions![AvatarVolumeExtensionName], readView, `/nodes/${nodeIndex}/extensions/${AvatarVolumeExtensionName}`);
+}

@@ -1,0 +1,97 @@
+import nofaCommon from "../../shaders/nofaCommon.wgsl";
+import mlp from "../../shaders/mlp.wgsl";
+import positionalEncoding from "../../shaders/positionalEncoding.wgsl";
+import triplane from "../../shaders/triplane.wgsl";
+import deformation from "../../shaders/deformation.wgsl";
+import raymarch from "../../shaders/raymarch.wgsl";
+import gridParams from "../../shaders/gridParams.wgsl";
+import bakeDeformation from "../../shaders/bakeDeformation.wgsl";
+import occupancy from "../../shaders/occupancy.wgsl";
+import dilateOccupancy from "../../shaders/dilateOccupancy.wgsl";
+import { type ModelPack } from "../pack/modelPack";
+import { type ILayerPlacement, type NetworkLayout } from "./networkLayout";
+
+/** WGSL of one network: layers ping-pong between two vectors; the first may take its bias from `nofaDynamic`. */
+function _networkFunction(name: string, layers: ILayerPlacement[], returnType: "f32" | "vec3<f32>" | "vec4<f32>", firstLayer?: { dynamicOffset: number; usedInputs: number }): string {
+    const lines = [`fn ${name}(x: ptr<function, NofaVector>) -> ${returnType} {`, "    var a: NofaVector;", "    var b: NofaVector;"];
+    let src = "x";
+    layers.forEach((l, i) => {
+        const dst = i % 2 === 0 ? "&a" : "&b";
+        if (i === 0 && firstLayer) {
+            lines.push(`    nofaMlpDynamicBias(${dst}, ${firstLayer.dynamicOffset}u, ${l.outputs}u);`);
+            lines.push(`    nofaMlpAccumulate(${src}, ${dst}, ${l.weightOffset}u, ${l.inputs}u, ${firstLayer.usedInputs}u, ${l.outputs}u);`);
+        } else {
+            lines.push(`    nofaMlpBias(${dst}, ${l.biasOffset}u, ${l.outputs}u);`);
+            lines.push(`    nofaMlpAccumulate(${src}, ${dst}, ${l.weightOffset}u, ${l.inputs}u, ${l.inputs}u, ${l.outputs}u);`);
+        }
+        if (l.relu) {
+            lines.push(`    nofaMlpRelu(${dst}, ${l.outputs}u);`);
+        }
+        src = dst;
+    });
+    const out = layers.length % 2 === 1 ? "a" : "b";
+    const ret = returnType === "f32" ? `${out}[0]` : returnType === "vec3<f32>" ? `vec3<f32>(${out}[0], ${out}[1], ${out}[2])` : `vec4<f32>(${out}[0], ${out}[1], ${out}[2], ${out}[3])`;
+    lines.push(`    return ${ret};`, "}");
+    return lines.join("\n");
+}
+
+/**
+ * What every kernel of a pack starts with: constants and the MLP, encoding and maths helpers.
+ * @param pack the pack
+ * @param layout its GPU layout
+ * @returns WGSL source
+ */
+export function NetworkBase(pack: ModelPack, layout: NetworkLayout): string {
+    return [
+        `const NOFA_MLP_WIDTH: u32 = ${layout.maxWidth}u;`,
+        `const NOFA_CHANNELS: u32 = ${pack.manifest.triplane.channels}u;`,
+        `const NOFA_PE_FREQUENCIES: u32 = ${pack.manifest.positionalEncoding.frequencies}u;`,
+        mlp,
+        positionalEncoding,
+        nofaCommon,
+    ].join("\n");
+}
+
+/**
+ * WGSL of the decoder with its weight offsets, and the tri-plane lookup it reads.
+ * @param layout the pack's GPU layout
+ * @returns WGSL source
+ */
+export function DecoderSource(layout: NetworkLayout): string {
+    return [_networkFunction("nofaDecoderNet", layout.decoder, "vec4<f32>"), triplane].join("\n");
+}
+
+/**
+ * WGSL of the D-Net and W-Net with the folded first-layer biases, plus the backward deformation.
+ * @param pack the pack
+ * @param layout its GPU layout
+ * @returns WGSL source
+ */
+export function DeformationSource(pack: ModelPack, layout: NetworkLayout): string {
+    const pe = pack.positionalEncodingSize;
+    return [
+        _networkFunction("nofaDeformationNet", layout.deformation, "vec3<f32>", { dynamicOffset: layout.deformationDynamicOffset, usedInputs: pe }),
+        _networkFunction("nofaBlendNet", layout.blend, "f32", { dynamicOffset: layout.blendDynamicOffset, usedInputs: pe }),
+        deformation,
+    ].join("\n");
+}
+
+/** Functions the material's fragment shader includes: everything up to `nofaRaymarch`. */
+export function RaymarchFunctions(pack: ModelPack, layout: NetworkLayout): string {
+    return [NetworkBase(pack, layout), DecoderSource(layout), DeformationSource(pack, layout), raymarch].join("\n");
+}
+
+/** Full source of the compute pass that bakes the displacement texture. */
+export function BakeDeformationSource(pack: ModelPack, layout: NetworkLayout): string {
+    return [NetworkBase(pack, layout), DeformationSource(pack, layout), gridParams, bakeDeformation].join("\n");
+}
+
+/** Full source of the compute pass that marks occupied cells. */
+export function OccupancySource(pack: ModelPack, layout: NetworkLayout): string {
+    return [NetworkBase(pack, layout), DecoderSource(layout), gridParams, occupancy].join("\n");
+}
+
+/** Full source of the compute pass that dilates the occupancy grid. */
+export function DilateOccupancySource(): string {
+    return [gridParams, dilateOccupancy].join("\n");
+}

@@ -1,0 +1,23 @@
+/**
+ * Reorders a tri-plane from its file layout [plane][channel][row][column] into the texels of an
+ * rgba16float 2D-array texture: layer `p·C/4 + ⌊c/4⌋`, component `c mod 4` (docs/formats.md).
+ * @param triplane float16 bits, 3 × C × R × R
+ * @param channels C (multiple of 4)
+ * @param resolution R
+ * @returns float16 bits, (3·C/4) layers × R × R × 4
+ */
+export function TriplaneToTextureLayers(triplane: Uint16Array, channels: number, resolution: number): Uint16Array {
+    const out = new Uint16Array(triplane.length);
+    const plane = resolution * resolution;
+    for (let p = 0; p < 3; p++) {
+        for (let c = 0; c < channels; c++) {
+            const src = (p * channels + c) * plane;
+            const layer = p * (channels / 4) + (c >> 2);
+            const dst = layer * plane * 4 + (c & 3);
+            for (let i = 0; i < plane; i++) {
+                out[dst + 4 * i] = triplane[src + i];
+            }
+        }
+    }
+    return out;
+}

@@ -1,0 +1,95 @@
+// Front-to-back raymarching of the deformed tri-plane volume, in the canonical frame (ICT cm).
+// Needs: nofaCommon, mlp, positionalEncoding, triplane, deformation and the generated networks;
+// globals `nofaDisplacement: texture_3d<f32>` + `nofaDisplacementSampler` (the baked w·Δx over
+// the deformed box) and `nofaOccupancy: array<u32>` (dilated occupancy over the deformed box).
+
+struct NofaRayParams {
+    canonicalMin: vec3<f32>,
+    canonicalMax: vec3<f32>,
+    deformedMin: vec3<f32>,
+    deformedMax: vec3<f32>,
+    occupancyDims: vec3<u32>,
+    // Distance between samples, cm.
+    stepSize: f32,
+    maxSteps: u32,
+    // true: evaluate D-Net/W-Net at every sample (reference); false: read the baked texture.
+    perSampleDeformation: bool,
+    skipEmpty: bool,
+};
+
+struct NofaRayResult {
+    // Premultiplied colour and coverage.
+    color: vec3<f32>,
+    alpha: f32,
+    // Expected termination distance along the ray (valid where alpha > 0).
+    depthT: f32,
+    // Samples evaluated (displacement + decoder), for the benchmark.
+    samples: f32,
+};
+
+// w·Δx at the deformed point x (cm).
+fn nofaDisplacementAt(x: vec3<f32>, p: NofaRayParams) -> vec3<f32> {
+    if (p.perSampleDeformation) {
+        return nofaBackwardDisplacement(nofaToUnit(x, p.canonicalMin, p.canonicalMax));
+    }
+    let texCoord = (x - p.deformedMin) / (p.deformedMax - p.deformedMin);
+    return textureSampleLevel(nofaDisplacement, nofaDisplacementSampler, texCoord, 0.0).xyz;
+}
+
+fn nofaCellIndex(cell: vec3<u32>, dims: vec3<u32>) -> u32 {
+    return cell.x + dims.x * (cell.y + dims.y * cell.z);
+}
+
+// Samples sit on the lattice t = tStart + (i + 0.5)·stepSize, with or without skipping, so
+// skipping only drops samples in empty cells and leaves the others where they were.
+fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult {
+    var r = NofaRayResult(vec3<f32>(0.0), 0.0, 0.0, 0.0);
+    let hit = nofaRayBox(ro, rd, p.deformedMin, p.deformedMax);
+    let tStart = max(hit.x, 0.0);
+    if (hit.y <= tStart) {
+        return r;
+    }
+    let dt = p.stepSize;
+    let steps = min(u32(ceil((hit.y - tStart) / dt)), p.maxSteps);
+    let cellSize = (p.deformedMax - p.deformedMin) / vec3<f32>(p.occupancyDims);
+    var transmittance = 1.0;
+    var weightedT = 0.0;
+    var i = 0u;
+    loop {
+        if (i >= steps) {
+            break;
+        }
+        let t = tStart + (f32(i) + 0.5) * dt;
+        let x = ro + rd * t;
+        if (p.skipEmpty) {
+            let cellF = clamp(floor((x - p.deformedMin) / cellSize), vec3<f32>(0.0), vec3<f32>(p.occupancyDims - 1u));
+            let cell = vec3<u32>(cellF);
+            if (nofaOccupancy[nofaCellIndex(cell, p.occupancyDims)] == 0u) {
+                let cellMin = p.deformedMin + cellF * cellSize;
+                let exitT = nofaRayBox(ro, rd, cellMin, cellMin + cellSize).y;
+                i = max(u32(max(ceil((exitT - tStart) / dt - 0.5), 0.0)), i + 1u);
+                continue;
+            }
+        }
+        i = i + 1u;
+        r.samples += 1.0;
+        let xc = x + nofaDisplacementAt(x, p);
+        if (any(xc < p.canonicalMin) || any(xc > p.canonicalMax)) {
+            continue;
+        }
+        let dc = nofaDecode(nofaToUnit(xc, p.canonicalMin, p.canonicalMax));
+        let a = 1.0 - exp(-dc.x * dt);
+        let w = transmittance * a;
+        r.color += w * dc.yzw;
+        weightedT += w * t;
+        transmittance *= 1.0 - a;
+        if (transmittance < 0.004) {
+            break;
+        }
+    }
+    r.alpha = 1.0 - transmittance;
+    if (r.alpha > 0.0) {
+        r.depthT = weightedT / r.alpha;
+    }
+    return r;
+}

@@ -1,0 +1,338 @@
+/**
+ * GPU numeric layer: every WGSL kernel, as the material and compute passes include it, run on
+ * raw WebGPU (Dawn on lavapipe) and compared with the CPU reference on random inputs.
+ * Tolerances: decoder outputs 2e-3 abs; displacement 2e-3 cm abs (texture bake: float16
+ * storage, 1e-2 cm); occupancy: cells whose density is within 2 % of the threshold may differ;
+ * raymarch: mean |Δcolour| < 5e-3 and 99 % of rays < 3e-2 (sharp surfaces amplify f32 rounding);
+ * skipping vs not: < 2e-3 per ray (the density skipped in cells below the threshold).
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ExpressionCount } from "../../plugin/expression/arkitNames";
+import { Float32ArrayToHalf, HalfArrayToFloat32 } from "../../plugin/io/float16";
+import { ModelPack } from "../../plugin/pack/modelPack";
+import { FoldDynamicBiases } from "../../plugin/volume/dynamicBiases";
+import { NetworkLayout } from "../../plugin/volume/networkLayout";
+import { BakeDeformationSource, DecoderSource, DeformationSource, DilateOccupancySource, NetworkBase, OccupancySource, RaymarchFunctions } from "../../plugin/volume/shaderSources";
+import { TriplaneToTextureLayers } from "../../plugin/volume/triplaneTexture";
+import { ReadAvatarGlb } from "../../plugin/loader/avatarGlb";
+import { readFileSync } from "node:fs";
+import { BackwardDisplacement, CellOccupied, Decode, type IReferenceTriplane, type IReferenceVolume, Raymarch, type Vec3 } from "../reference/volumeReference";
+import { WriteAnalyticAssets } from "../support/analyticHead";
+import { Dispatch, GetDevice, ReadBuffer, ReleaseGpu, StorageFrom, StorageOf } from "../support/gpu";
+import { DiskReader } from "../support/nodeFiles";
+import { Random, RandomLayers, WriteTestPack } from "../support/packWriter";
+
+let device: GPUDevice;
+let adapter: GPUAdapter;
+const rand = Random(1234);
+const dir = mkdtempSync(join(tmpdir(), "nofa-kernels-"));
+
+const C = 8;
+const R = 16;
+const AlphaDims = 5;
+let pack: ModelPack;
+let layout: NetworkLayout;
+let triplane: IReferenceTriplane;
+let triplaneHalves: Uint16Array;
+const alpha = Float32Array.from({ length: AlphaDims }, () => rand() * 2 - 1);
+const beta = Float32Array.from({ length: ExpressionCount }, () => rand());
+
+beforeAll(async () => {
+    ({ adapter, device } = await GetDevice());
+    await WriteTestPack(join(dir, "random"), {
+        id: "random",
+        version: "1",
+        boxMin: [-3, -4, -2],
+        boxMax: [3, 2, 5],
+        maxDisplacement: 1,
+        alphaDims: AlphaDims,
+        channels: C,
+        resolution: R,
+        frequencies: 2,
+        decoder: RandomLayers([C, 16, 4], rand),
+        deformation: RandomLayers([15 + AlphaDims + ExpressionCount, 16, 3], rand),
+        blend: RandomLayers([15 + AlphaDims, 8, 1], rand),
+        provenance: "random test pack",
+    });
+    pack = await ModelPack.LoadAsync(DiskReader(join(dir, "random")));
+    layout = new NetworkLayout(pack);
+    triplaneHalves = Float32ArrayToHalf(Float32Array.from({ length: 3 * C * R * R }, () => rand() * 2 - 1));
+    triplane = { values: HalfArrayToFloat32(triplaneHalves), channels: C, resolution: R };
+});
+afterAll(() => ReleaseGpu(device));
+
+function triplaneTexture(halves: Uint16Array, channels: number, resolution: number): GPUTexture {
+    const layers = (3 * channels) / 4;
+    const tex = device.createTexture({ size: [resolution, resolution, layers], format: "rgba16float", usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    const data = TriplaneToTextureLayers(halves, channels, resolution);
+    device.queue.writeTexture({ texture: tex }, data, { bytesPerRow: resolution * 8, rowsPerImage: resolution }, [resolution, resolution, layers]);
+    return tex;
+}
+
+function linearSampler(): GPUSampler {
+    return device.createSampler({ magFilter: "linear", minFilter: "linear", addressModeU: "clamp-to-edge", addressModeV: "clamp-to-edge", addressModeW: "clamp-to-edge" });
+}
+
+function dynamicBuffer(a: Float32Array, b: Float32Array, p = pack, l = layout): GPUBuffer {
+    const out = new Float32Array(l.dynamicLength);
+    FoldDynamicBiases(p, l, a, b, new Float32Array(a.length + ExpressionCount), out);
+    return StorageFrom(device, out);
+}
+
+function gridParams(min: number[], max: number[], dims: number[], extra: number[], p = pack): GPUBuffer {
+    const box = p.manifest.canonicalBox;
+    const data = new ArrayBuffer(96);
+    new Float32Array(data, 0, 8).set([...min, 0, ...max, 0]);
+    new Uint32Array(data, 32, 4).set([...dims, 0]);
+    new Float32Array(data, 48, 12).set([...box.min, 0, ...box.max, 0, ...extra]);
+    return StorageFrom(device, new Uint8Array(data));
+}
+
+const randomPoint = (): Vec3 => [rand() * 2.4 - 1.2, rand() * 2.4 - 1.2, rand() * 2.4 - 1.2];
+
+test("adapter is lavapipe", () => {
+    expect(adapter.info.description).toMatch(/llvmpipe/);
+});
+
+test("tri-plane sampling + decoder match the CPU reference", async () => {
+    const n = 256;
+    const points = Array.from({ length: n }, randomPoint);
+    const harness = `
+@group(0) @binding(0) var<storage, read> nofaWeights: array<f32>;
+@group(0) @binding(1) var nofaTriplane: texture_2d_array<f32>;
+@group(0) @binding(2) var nofaTriplaneSampler: sampler;
+@group(0) @binding(3) var<storage, read> inputs: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> outputs: array<vec4<f32>>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    if (id.x >= arrayLength(&inputs)) { return; }
+    outputs[id.x] = nofaDecode(inputs[id.x].xyz);
+}`;
+    const out = StorageOf(device, n * 16);
+    await Dispatch(device, [NetworkBase(pack, layout), DecoderSource(layout), harness].join("\n"), [
+        { buffer: StorageFrom(device, layout.weights) },
+        triplaneTexture(triplaneHalves, C, R).createView({ dimension: "2d-array" }),
+        linearSampler(),
+        { buffer: StorageFrom(device, Float32Array.from(points.flatMap((p) => [...p, 0]))) },
+        { buffer: out },
+    ], [n / 64, 1, 1]);
+    const gpu = new Float32Array(await ReadBuffer(device, out, n * 16));
+    let maxErr = 0;
+    points.forEach((p, i) => {
+        Decode(pack, triplane, p).forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - gpu[4 * i + k]))));
+    });
+    expect(maxErr).toBeLessThan(2e-3);
+});
+
+test("D-Net · W-Net backward displacement matches the CPU reference", async () => {
+    const n = 256;
+    const points = Array.from({ length: n }, randomPoint);
+    const harness = `
+@group(0) @binding(0) var<storage, read> nofaWeights: array<f32>;
+@group(0) @binding(1) var<storage, read> nofaDynamic: array<f32>;
+@group(0) @binding(2) var<storage, read> inputs: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> outputs: array<vec4<f32>>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    if (id.x >= arrayLength(&inputs)) { return; }
+    outputs[id.x] = vec4<f32>(nofaBackwardDisplacement(inputs[id.x].xyz), 0.0);
+}`;
+    const out = StorageOf(device, n * 16);
+    await Dispatch(device, [NetworkBase(pack, layout), DeformationSource(pack, layout), harness].join("\n"), [
+        { buffer: StorageFrom(device, layout.weights) },
+        { buffer: dynamicBuffer(alpha, beta) },
+        { buffer: StorageFrom(device, Float32Array.from(points.flatMap((p) => [...p, 0]))) },
+        { buffer: out },
+    ], [n / 64, 1, 1]);
+    const gpu = new Float32Array(await ReadBuffer(device, out, n * 16));
+    let maxErr = 0;
+    points.forEach((p, i) => {
+        BackwardDisplacement(pack, alpha, beta, p).forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - gpu[4 * i + k]))));
+    });
+    expect(maxErr).toBeLessThan(2e-3);
+});
+
+test("bake pass writes w·Δx at every texel centre of the deformed box", async () => {
+    const dims = [32, 8, 4];
+    const box = pack.manifest.canonicalBox;
+    const m = pack.manifest.maxDisplacement;
+    const min = box.min.map((v) => v - m);
+    const max = box.max.map((v) => v + m);
+    const tex = device.createTexture({ size: dims, dimension: "3d", format: "rgba16float", usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_SRC });
+    await Dispatch(device, BakeDeformationSource(pack, layout), [
+        { buffer: StorageFrom(device, layout.weights) },
+        { buffer: dynamicBuffer(alpha, beta) },
+        { buffer: gridParams(min, max, dims, [0, 0, 0, 0]) },
+        tex.createView(),
+    ], [8, 2, 1]);
+    const bytesPerRow = dims[0] * 8;
+    const size = bytesPerRow * dims[1] * dims[2];
+    const rb = device.createBuffer({ size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const enc = device.createCommandEncoder();
+    enc.copyTextureToBuffer({ texture: tex }, { buffer: rb, bytesPerRow, rowsPerImage: dims[1] }, dims);
+    device.queue.submit([enc.finish()]);
+    await rb.mapAsync(GPUMapMode.READ);
+    const gpu = HalfArrayToFloat32(new Uint16Array(rb.getMappedRange().slice(0)));
+    let maxErr = 0;
+    for (let z = 0; z < dims[2]; z++) {
+        for (let y = 0; y < dims[1]; y++) {
+            for (let x = 0; x < dims[0]; x++) {
+                const cell = [x, y, z];
+                const p = [0, 1, 2].map((k) => min[k] + ((cell[k] + 0.5) / dims[k]) * (max[k] - min[k]));
+                const ud = p.map((v, k) => (2 * (v - box.min[k])) / (box.max[k] - box.min[k]) - 1) as Vec3;
+                const ref = BackwardDisplacement(pack, alpha, beta, ud);
+                const i = 4 * (x + dims[0] * (y + dims[1] * z));
+                ref.forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - gpu[i + k]) / Math.max(1, Math.abs(v)))));
+            }
+        }
+    }
+    expect(maxErr).toBeLessThan(1e-2);
+});
+
+describe("on the analytic head", () => {
+    let headPack: ModelPack;
+    let headLayout: NetworkLayout;
+    let head: IReferenceTriplane;
+    let headHalves: Uint16Array;
+    let volume: IReferenceVolume;
+    const headBeta = new Float32Array(ExpressionCount);
+
+    beforeAll(async () => {
+        await WriteAnalyticAssets(join(dir, "analytic"));
+        headPack = await ModelPack.LoadAsync(DiskReader(join(dir, "analytic", "pack")));
+        headLayout = new NetworkLayout(headPack);
+        const asset = await ReadAvatarGlb(readFileSync(join(dir, "analytic", "analytic-head.glb")));
+        headHalves = asset.triplane;
+        head = { values: HalfArrayToFloat32(asset.triplane), channels: asset.channels, resolution: asset.resolution };
+        headBeta[26] = 0.8; // jawOpen
+        const box = headPack.manifest.canonicalBox;
+        const m = headPack.manifest.maxDisplacement;
+        volume = {
+            pack: headPack,
+            triplane: head,
+            alpha: asset.alpha,
+            beta: headBeta,
+            deformedMin: box.min.map((v) => v - m) as Vec3,
+            deformedMax: box.max.map((v) => v + m) as Vec3,
+            stepSize: 0.25,
+            maxSteps: 512,
+        };
+    });
+
+    async function occupancy(dims: number[], threshold: number, radius: number): Promise<{ raw: Uint32Array; dilated: Uint32Array }> {
+        const cells = dims[0] * dims[1] * dims[2];
+        const raw = StorageOf(device, cells * 4);
+        const dilated = StorageOf(device, cells * 4);
+        const params = gridParams(volume.deformedMin, volume.deformedMax, dims, [threshold, radius, 0, 0], headPack);
+        await Dispatch(device, OccupancySource(headPack, headLayout), [
+            { buffer: StorageFrom(device, headLayout.weights) },
+            triplaneTexture(headHalves, head.channels, head.resolution).createView({ dimension: "2d-array" }),
+            linearSampler(),
+            { buffer: params },
+            { buffer: raw },
+        ], dims.map((d) => Math.ceil(d / 4)) as [number, number, number]);
+        await Dispatch(device, DilateOccupancySource(), [{ buffer: raw }, { buffer: dilated }, { buffer: params }], dims.map((d) => Math.ceil(d / 4)) as [number, number, number]);
+        return { raw: new Uint32Array(await ReadBuffer(device, raw, cells * 4)), dilated: new Uint32Array(await ReadBuffer(device, dilated, cells * 4)) };
+    }
+
+    test("occupancy and its dilation match the CPU reference", async () => {
+        const dims = [12, 16, 12];
+        const threshold = 0.05;
+        const { raw, dilated } = await occupancy(dims, threshold, 2);
+        let mismatches = 0;
+        let occupied = 0;
+        for (let z = 0; z < dims[2]; z++) {
+            for (let y = 0; y < dims[1]; y++) {
+                for (let x = 0; x < dims[0]; x++) {
+                    const i = x + dims[0] * (y + dims[1] * z);
+                    const ref = CellOccupied(volume, dims as Vec3, [x, y, z], threshold);
+                    occupied += ref ? 1 : 0;
+                    if (ref !== (raw[i] === 1) && CellOccupied(volume, dims as Vec3, [x, y, z], threshold * 1.02) === CellOccupied(volume, dims as Vec3, [x, y, z], threshold * 0.98)) {
+                        mismatches++;
+                    }
+                    let near = false;
+                    for (let dz = -2; dz <= 2; dz++) for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) {
+                        const [a, b, c] = [x + dx, y + dy, z + dz];
+                        if (a >= 0 && b >= 0 && c >= 0 && a < dims[0] && b < dims[1] && c < dims[2] && raw[a + dims[0] * (b + dims[1] * c)]) near = true;
+                    }
+                    expect(dilated[i]).toBe(near ? 1 : 0);
+                }
+            }
+        }
+        expect(occupied).toBeGreaterThan(50);
+        expect(occupied).toBeLessThan(dims[0] * dims[1] * dims[2] / 2);
+        expect(mismatches).toBe(0);
+    });
+
+    test("raymarch compositing matches the CPU reference; skipping changes nothing but the sample count", async () => {
+        const dims = [24, 32, 24];
+        const cellSize = Math.max(...[0, 1, 2].map((k) => (volume.deformedMax[k] - volume.deformedMin[k]) / dims[k]));
+        const { dilated } = await occupancy(dims, 0.01, Math.ceil(headPack.manifest.maxDisplacement / cellSize) + 1);
+        const rays: Array<[Vec3, Vec3]> = [];
+        for (let i = 0; i < 128; i++) {
+            const target: Vec3 = [rand() * 16 - 8, rand() * 24 - 14, rand() * 6];
+            const origin: Vec3 = [rand() * 20 - 10, rand() * 10 - 5, 40];
+            const d = target.map((v, k) => v - origin[k]);
+            const len = Math.hypot(...d);
+            rays.push([origin, d.map((v) => v / len) as Vec3]);
+        }
+        const harness = (skip: boolean) => `
+@group(0) @binding(0) var<storage, read> nofaWeights: array<f32>;
+@group(0) @binding(1) var<storage, read> nofaDynamic: array<f32>;
+@group(0) @binding(2) var nofaTriplane: texture_2d_array<f32>;
+@group(0) @binding(3) var nofaTriplaneSampler: sampler;
+@group(0) @binding(4) var nofaDisplacement: texture_3d<f32>;
+@group(0) @binding(5) var nofaDisplacementSampler: sampler;
+@group(0) @binding(6) var<storage, read> nofaOccupancy: array<u32>;
+@group(0) @binding(7) var<storage, read> inputs: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> outputs: array<vec4<f32>>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    let n = arrayLength(&inputs) / 2u;
+    if (id.x >= n) { return; }
+    let p = NofaRayParams(vec3<f32>(${volume.pack.manifest.canonicalBox.min}), vec3<f32>(${volume.pack.manifest.canonicalBox.max}),
+        vec3<f32>(${volume.deformedMin}), vec3<f32>(${volume.deformedMax}), vec3<u32>(${dims.map((d) => d + "u")}),
+        ${volume.stepSize}, ${volume.maxSteps}u, true, ${skip});
+    let r = nofaRaymarch(inputs[2u * id.x].xyz, inputs[2u * id.x + 1u].xyz, p);
+    outputs[2u * id.x] = vec4<f32>(r.color, r.alpha);
+    outputs[2u * id.x + 1u] = vec4<f32>(r.depthT, r.samples, 0.0, 0.0);
+}`;
+        const displacement = device.createTexture({ size: [4, 4, 4], dimension: "3d", format: "rgba16float", usage: GPUTextureUsage.TEXTURE_BINDING });
+        const run = async (skip: boolean): Promise<Float32Array> => {
+            const out = StorageOf(device, rays.length * 32);
+            await Dispatch(device, [RaymarchFunctions(headPack, headLayout), harness(skip)].join("\n"), [
+                { buffer: StorageFrom(device, headLayout.weights) },
+                { buffer: dynamicBuffer(volume.alpha, headBeta, headPack, headLayout) },
+                triplaneTexture(headHalves, head.channels, head.resolution).createView({ dimension: "2d-array" }),
+                linearSampler(),
+                displacement.createView(),
+                linearSampler(),
+                { buffer: StorageFrom(device, dilated) },
+                { buffer: StorageFrom(device, Float32Array.from(rays.flatMap(([o, d]) => [...o, 0, ...d, 0]))) },
+                { buffer: out },
+            ], [rays.length / 64, 1, 1]);
+            return new Float32Array(await ReadBuffer(device, out, rays.length * 32));
+        };
+        const plain = await run(false);
+        const skipped = await run(true);
+        const errors: number[] = [];
+        let hits = 0;
+        let samplesPlain = 0;
+        let samplesSkipped = 0;
+        rays.forEach(([o, d], i) => {
+            const ref = Raymarch(volume, o, d);
+            hits += ref.alpha > 0.5 ? 1 : 0;
+            errors.push(Math.max(...[0, 1, 2].map((k) => Math.abs(ref.color[k] - plain[8 * i + k])), Math.abs(ref.alpha - plain[8 * i + 3])));
+            expect(plain[8 * i + 5]).toBe(ref.samples);
+            for (let k = 0; k < 4; k++) {
+                expect(Math.abs(skipped[8 * i + k] - plain[8 * i + k])).toBeLessThan(2e-3);
+            }
+            samplesPlain += plain[8 * i + 5];
+            samplesSkipped += skipped[8 * i + 5];
+        });
+        errors.sort((a, b) => a - b);
+        expect(hits).toBeGreaterThan(20);
+        expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(5e-3);
+        expect(errors[Math.floor(errors.length * 0.99)]).toBeLessThan(3e-2);
+        expect(samplesSkipped).toBeLessThan(samplesPlain * 0.95);
+    });
+});

@@ -1,0 +1,160 @@
+/**
+ * CPU reference of every WGSL kernel (shaders/*.wgsl), written from docs/formats.md, that the
+ * GPU numeric tests compare against.
+ */
+import { ExpressionCount } from "../../plugin/expression/arkitNames";
+import { PositionalEncoding } from "../../plugin/network/positionalEncoding";
+import { type ModelPack } from "../../plugin/pack/modelPack";
+
+export type Vec3 = [number, number, number];
+
+/** A tri-plane as float32 values, layout [plane][channel][row][column]. */
+export interface IReferenceTriplane {
+    values: Float32Array;
+    channels: number;
+    resolution: number;
+}
+
+const softplus = (x: number): number => Math.max(x, 0) + Math.log(1 + Math.exp(-Math.abs(x)));
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** Bilinear sample of one plane (texel centres at (i + 0.5)/R, clamp to edge), all channels added into `out`. */
+function _samplePlane(t: IReferenceTriplane, plane: number, s: number, r: number, out: Float32Array): void {
+    const R = t.resolution;
+    const fx = Math.min(Math.max(s * R - 0.5, 0), R - 1);
+    const fy = Math.min(Math.max(r * R - 0.5, 0), R - 1);
+    const x0 = Math.floor(fx);
+    const y0 = Math.floor(fy);
+    const x1 = Math.min(x0 + 1, R - 1);
+    const y1 = Math.min(y0 + 1, R - 1);
+    const ax = fx - x0;
+    const ay = fy - y0;
+    for (let c = 0; c < t.channels; c++) {
+        const base = (plane * t.channels + c) * R * R;
+        const v00 = t.values[base + y0 * R + x0];
+        const v01 = t.values[base + y0 * R + x1];
+        const v10 = t.values[base + y1 * R + x0];
+        const v11 = t.values[base + y1 * R + x1];
+        out[c] += (v00 * (1 - ax) + v01 * ax) * (1 - ay) + (v10 * (1 - ax) + v11 * ax) * ay;
+    }
+}
+
+/** Sum of the three planes' features at normalised u. */
+export function TriplaneFeatures(t: IReferenceTriplane, u: Vec3): Float32Array {
+    const out = new Float32Array(t.channels);
+    const uv = u.map((v) => v * 0.5 + 0.5);
+    _samplePlane(t, 0, uv[0], uv[1], out);
+    _samplePlane(t, 1, uv[0], uv[2], out);
+    _samplePlane(t, 2, uv[1], uv[2], out);
+    return out;
+}
+
+/** [density, r, g, b] of the canonical volume at normalised u. */
+export function Decode(pack: ModelPack, t: IReferenceTriplane, u: Vec3): [number, number, number, number] {
+    const o = new Float32Array(4);
+    pack.decoder.evaluate(TriplaneFeatures(t, u), o);
+    return [softplus(o[0]), sigmoid(o[1]), sigmoid(o[2]), sigmoid(o[3])];
+}
+
+/** w·Δx (cm) at the normalised deformed point. */
+export function BackwardDisplacement(pack: ModelPack, alpha: Float32Array, beta: Float32Array, ud: Vec3): Vec3 {
+    const pe = pack.positionalEncodingSize;
+    const input = new Float32Array(pe + alpha.length + ExpressionCount);
+    PositionalEncoding(ud, pack.manifest.positionalEncoding.frequencies, input);
+    input.set(alpha, pe);
+    input.set(beta, pe + alpha.length);
+    const d = new Float32Array(3);
+    pack.deformation.evaluate(input, d);
+    const w = new Float32Array(1);
+    pack.blend.evaluate(input.subarray(0, pe + alpha.length), w);
+    const s = sigmoid(w[0]);
+    return [s * d[0], s * d[1], s * d[2]];
+}
+
+/** The boxes and grids a raymarch uses. */
+export interface IReferenceVolume {
+    pack: ModelPack;
+    triplane: IReferenceTriplane;
+    alpha: Float32Array;
+    beta: Float32Array;
+    deformedMin: Vec3;
+    deformedMax: Vec3;
+    stepSize: number;
+    maxSteps: number;
+}
+
+/** Result of one ray, as the WGSL `NofaRayResult`. */
+export interface IReferenceRay {
+    color: Vec3;
+    alpha: number;
+    depthT: number;
+    samples: number;
+}
+
+function _rayBox(ro: Vec3, rd: Vec3, bmin: Vec3, bmax: Vec3): [number, number] {
+    let near = -Infinity;
+    let far = Infinity;
+    for (let k = 0; k < 3; k++) {
+        const d = Math.abs(rd[k]) < 1e-8 ? 1e-8 : rd[k];
+        const t0 = (bmin[k] - ro[k]) / d;
+        const t1 = (bmax[k] - ro[k]) / d;
+        near = Math.max(near, Math.min(t0, t1));
+        far = Math.min(far, Math.max(t0, t1));
+    }
+    return [near, far];
+}
+
+const toUnit = (p: Vec3, bmin: Vec3, bmax: Vec3): Vec3 => [0, 1, 2].map((k) => (2 * (p[k] - bmin[k])) / (bmax[k] - bmin[k]) - 1) as Vec3;
+
+/** Front-to-back raymarch with per-sample deformation and no skipping (the reference mode). */
+export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay {
+    const r: IReferenceRay = { color: [0, 0, 0], alpha: 0, depthT: 0, samples: 0 };
+    const box = v.pack.manifest.canonicalBox;
+    const [near, far] = _rayBox(ro, rd, v.deformedMin, v.deformedMax);
+    const tStart = Math.max(near, 0);
+    if (far <= tStart) {
+        return r;
+    }
+    const steps = Math.min(Math.ceil((far - tStart) / v.stepSize), v.maxSteps);
+    let transmittance = 1;
+    let weightedT = 0;
+    for (let i = 0; i < steps; i++) {
+        const t = tStart + (i + 0.5) * v.stepSize;
+        const x: Vec3 = [ro[0] + rd[0] * t, ro[1] + rd[1] * t, ro[2] + rd[2] * t];
+        r.samples++;
+        const d = BackwardDisplacement(v.pack, v.alpha, v.beta, toUnit(x, box.min, box.max));
+        const xc: Vec3 = [x[0] + d[0], x[1] + d[1], x[2] + d[2]];
+        if (xc.some((c, k) => c < box.min[k] || c > box.max[k])) {
+            continue;
+        }
+        const [density, cr, cg, cb] = Decode(v.pack, v.triplane, toUnit(xc, box.min, box.max));
+        const a = 1 - Math.exp(-density * v.stepSize);
+        const w = transmittance * a;
+        r.color[0] += w * cr;
+        r.color[1] += w * cg;
+        r.color[2] += w * cb;
+        weightedT += w * t;
+        transmittance *= 1 - a;
+        if (transmittance < 0.004) {
+            break;
+        }
+    }
+    r.alpha = 1 - transmittance;
+    if (r.alpha > 0) {
+        r.depthT = weightedT / r.alpha;
+    }
+    return r;
+}
+
+/** Occupancy of one cell of a grid over the deformed box: density > threshold at any of 3×3×3 points. */
+export function CellOccupied(v: IReferenceVolume, dims: Vec3, cell: Vec3, threshold: number): boolean {
+    const box = v.pack.manifest.canonicalBox;
+    for (let k = 0; k < 27; k++) {
+        const f = [(k % 3) * 0.5, (Math.floor(k / 3) % 3) * 0.5, Math.floor(k / 9) * 0.5];
+        const x = [0, 1, 2].map((a) => v.deformedMin[a] + ((cell[a] + f[a]) / dims[a]) * (v.deformedMax[a] - v.deformedMin[a])) as Vec3;
+        if (x.every((c, a) => c >= box.min[a] && c <= box.max[a]) && Decode(v.pack, v.triplane, toUnit(x, box.min, box.max))[0] > threshold) {
+            return true;
+        }
+    }
+    return false;
+}
