@@ -1,7 +1,7 @@
 /**
  * Lip-sync evaluation: ours, wlipsync and @met4citizen/headaudio side by side on the same audio.
  *
- * Usage: npm run eval:lipsync -- DATASET_DIR [--no-baselines] [--out result.json]
+ * Usage: npm run eval:lipsync -- DATASET_DIR [--no-baselines] [--out result.json] [--plot-data jaw.json]
  * DATASET_DIR holds NAME.wav (mono, any rate) + NAME.json ({ phonemes: [{p,start,end}], visemes: [{v,start,end}] }).
  * Ours runs in Node (the runtime's offline path: meyda features + onnxruntime-web wasm, one thread);
  * the baselines run in headless Chromium in an OfflineAudioContext (scripts/lipsync-eval/baselines.js).
@@ -31,6 +31,8 @@ if (!dir) {
 const withBaselines = !args.includes("--no-baselines");
 const outIndex = args.indexOf("--out");
 const outFile = outIndex >= 0 ? args[outIndex + 1] : null;
+const plotIndex = args.indexOf("--plot-data");
+const plotFile = plotIndex >= 0 ? args[plotIndex + 1] : null;
 const datasetDir = resolve(dir);
 const names = readdirSync(datasetDir).filter((f) => f.endsWith(".wav") && existsSync(join(datasetDir, f.slice(0, -4) + ".json"))).map((f) => f.slice(0, -4)).sort();
 if (names.length === 0) {
@@ -49,6 +51,10 @@ const refs: IReference[] = names.map((n, i) => {
 });
 const totalSeconds = audio.reduce((s, a) => s + a.samples.length / a.sampleRate, 0);
 const results: Record<string, Record<string, unknown>> = {};
+// jawOpen over one utterance (the first English one) for the plot in docs/lipsync.md
+const plotUtterance = Math.max(0, names.findIndex((n) => n.endsWith("_en")));
+const jawOf = (w: Float32Array): number[] => Array.from({ length: w.length / ExpressionCount }, (_, f) => Math.round(w[f * ExpressionCount + 26] * 1000) / 1000);
+const plot: Record<string, unknown> = { utterance: names[plotUtterance], target: jawOf(refs[plotUtterance].weights), visemes: JSON.parse(readFileSync(join(datasetDir, names[plotUtterance] + ".json"), "utf8")).visemes };
 
 const reference = new MetricAccumulator();
 refs.forEach((r) => reference.add(r, { classes: r.labels, weights: r.weights }));
@@ -60,13 +66,19 @@ const analyzer = await LipSyncAnalyzer.CreateAsync(model);
 await analyzer.analyzeAsync(audio[0].samples, audio[0].sampleRate); // warm-up (wasm start, JIT)
 const ours = new MetricAccumulator();
 let oursMs = 0;
+const cpu0 = process.cpuUsage();
 for (let i = 0; i < names.length; i++) {
     const t0 = performance.now();
     const { track } = await analyzer.analyzeAsync(audio[i].samples, audio[i].sampleRate);
     oursMs += performance.now() - t0;
     const n = refs[i].labels.length;
     ours.add(refs[i], { classes: track.visemes!.subarray(0, n), weights: track.weights.subarray(0, n * ExpressionCount) });
+    if (i === plotUtterance) {
+        plot.ours = jawOf(track.weights.subarray(0, n * ExpressionCount));
+    }
 }
+const cpu = process.cpuUsage(cpu0);
+const oursCpuMs = (cpu.user + cpu.system) / 1000;
 // live path: 10 ms blocks through the streaming API, compute time per block
 const live = audio[0];
 const block = Math.round(live.sampleRate / 100);
@@ -85,7 +97,8 @@ results.ours = {
     latencyMs: Math.round(analyzer.latency * 1000 + p95 + (oursResult.jawOpenLagMs as number)),
     latencyParts: { lookaheadAndWindowMs: analyzer.latency * 1000, computePerBlockP95Ms: Math.round(p95 * 100) / 100, smoothingLagMs: oursResult.jawOpenLagMs },
     realTimeFactor: Math.round(totalSeconds / (oursMs / 1000)),
-    throughputNote: "offline pass (resample + meyda features + network + smoothing) in Node, one thread, wall clock",
+    realTimeFactorCpuTime: Math.round(totalSeconds / (oursCpuMs / 1000)),
+    throughputNote: "offline pass (resample + meyda features + network + smoothing) in Node, onnxruntime-web with one thread; realTimeFactor: audio seconds / wall-clock seconds; realTimeFactorCpuTime: / the process's CPU seconds (robust to other jobs on a shared machine)",
 };
 await analyzer.disposeAsync();
 
@@ -161,6 +174,9 @@ if (withBaselines) {
                 msAll += b.ms / 3;
             }
             best.add(refs[i], bestSys!);
+            if (i === plotUtterance) {
+                plot.wlipsync = jawOf(bestSys!.weights);
+            }
         });
         results.wlipsync = {
             ...summarize(best, emit, msAll),
@@ -171,7 +187,11 @@ if (withBaselines) {
         let hEmit = 0;
         let hMs = 0;
         out.forEach((u, i) => {
-            head.add(refs[i], toSystem(u.headaudio, refs[i].labels.length));
+            const sys = toSystem(u.headaudio, refs[i].labels.length);
+            head.add(refs[i], sys);
+            if (i === plotUtterance) {
+                plot.headaudio = jawOf(sys.weights);
+            }
             hEmit += u.headaudio.emitDelay / out.length;
             hMs += u.headaudio.ms;
         });
@@ -186,4 +206,7 @@ const report = { dataset: datasetDir, utterances: names.length, seconds: Math.ro
 console.log(JSON.stringify(report, null, 2));
 if (outFile) {
     writeFileSync(outFile, JSON.stringify(report, null, 2));
+}
+if (plotFile) {
+    writeFileSync(plotFile, JSON.stringify(plot));
 }

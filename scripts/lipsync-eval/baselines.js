@@ -66,9 +66,7 @@ async function runHeadaudio(buffer, frames) {
   node.port.onmessage = (e) => log.push(e.data);
   await node.loadModel("/node_modules/@met4citizen/headaudio/dist/model-en-mixed.bin");
   const src = new AudioBufferSourceNode(ctx, { buffer });
-  src.connect(node);
-  const mute = new GainNode(ctx, { gain: 0 });
-  node.connect(mute).connect(ctx.destination);
+  src.connect(node); // HeadAudio has no output: it is processed while its input is active
   src.start();
   const t0 = performance.now();
   await ctx.startRendering();
