@@ -114,17 +114,21 @@ export class StreamingResampler {
             const k1 = k0 + taps;
             const start = local - _HalfTaps + 1;
             let a = 0;
-            let b = 0;
             for (let k = 0; k < taps; k++) {
-                const x = buf[start + k];
-                a += x * kernel[k0 + k];
-                b += x * kernel[k1 + k];
+                a += buf[start + k] * kernel[k0 + k];
+            }
+            if (t > 0) {
+                let b = 0;
+                for (let k = 0; k < taps; k++) {
+                    b += buf[start + k] * kernel[k1 + k];
+                }
+                a += (b - a) * t;
             }
             if (count === out.length) {
                 onOutput(out.subarray(0, count));
                 count = 0;
             }
-            out[count++] = a + (b - a) * t;
+            out[count++] = a;
             this._produced++;
         }
         if (count > 0) {
