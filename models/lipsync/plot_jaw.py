@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 data = json.load(open(sys.argv[1]))
 t = [i / 100 for i in range(len(data["target"]))]
-fig, ax = plt.subplots(figsize=(10, 3.6), dpi=110)
+fig, ax = plt.subplots(figsize=(10, 4), dpi=110)
 for seg in data["visemes"]:
     if seg["v"] == "PP":
         ax.axvspan(seg["start"], seg["end"], color="#f4c7c3", lw=0)
@@ -31,7 +31,7 @@ ax.set_ylabel("jawOpen")
 ax.set_ylim(0, 0.92)
 ax.set_xlim(0, t[-1])
 ax.set_title(f"jawOpen, dev utterance {data['utterance']} (held-out voice and text); red: /p b m/")
-ax.legend(loc="upper right", fontsize=7, ncol=2)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8, ncol=4, frameon=False)
 fig.tight_layout()
 fig.savefig(sys.argv[2])
 print("wrote", sys.argv[2])

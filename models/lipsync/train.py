@@ -94,6 +94,8 @@ def main():
     ap.add_argument("--length", type=int, default=256)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--pp-weight", type=float, default=3.0, help="cross-entropy weight of the PP class (closures are short and matter)")
+    ap.add_argument("--mse-weight", type=float, default=40.0)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -106,7 +108,9 @@ def main():
     net = LipSyncNet(mean, std).to(args.device)
     opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=args.steps, pct_start=0.1)
-    ce = nn.CrossEntropyLoss()
+    class_weight = torch.ones(VISEMES)
+    class_weight[1] = args.pp_weight
+    ce = nn.CrossEntropyLoss(weight=class_weight.to(args.device))
     L, D = args.length, LOOKAHEAD
     n = len(f)
     ft, tt, lt = torch.from_numpy(f), torch.from_numpy(t), torch.from_numpy(l.astype(np.int64))
@@ -120,7 +124,7 @@ def main():
         w, v, _ = net(x, torch.zeros(1, args.batch, HIDDEN, device=args.device))
         w, v = w[:, D:], v[:, D:]
         y, c = y[:, : L - D], c[:, : L - D]
-        loss = 20 * ((w - y) ** 2).mean() + 0.3 * ce(v.reshape(-1, VISEMES), c.reshape(-1))
+        loss = args.mse_weight * ((w - y) ** 2).mean() + 0.3 * ce(v.reshape(-1, VISEMES), c.reshape(-1))
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -131,6 +135,8 @@ def main():
             print(f"step {step} loss {loss.item():.4f} dev acc {acc:.3f} mse {mse:.5f} ({time.time() - t0:.0f} s)", flush=True)
 
     os.makedirs(args.out, exist_ok=True)
+    os.makedirs("models/runs", exist_ok=True)
+    torch.save(net.state_dict(), os.path.join("models/runs", f"lipsync-seed{args.seed}.pt"))
     onnx_path = os.path.join(args.out, "lipsync.onnx")
     net.eval().cpu()
     exp = Exported(net)
@@ -157,8 +163,8 @@ def main():
         "version": "1.0.0",
         "network": {
             "onnx": "lipsync.onnx",
-            "inputs": {"features": ["1", "frames", FEATURES], "state": [1, 1, HIDDEN]},
-            "outputs": {"weights": ["1", "frames", EXPRESSIONS], "visemes": ["1", "frames", VISEMES], "state_out": [1, 1, HIDDEN]},
+            "inputs": {"features": [1, "frames", FEATURES], "state": [1, 1, HIDDEN]},
+            "outputs": {"weights": [1, "frames", EXPRESSIONS], "visemes": [1, "frames", VISEMES], "state_out": [1, 1, HIDDEN]},
             "frameRate": 100,
             "featureCount": FEATURES,
             "hiddenSize": HIDDEN,

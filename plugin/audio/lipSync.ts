@@ -53,6 +53,7 @@ export class LipSync implements IDisposable {
     private readonly _weights = new Float32Array(ExpressionCount);
     private readonly _live = new Float32Array(ExpressionCount);
     private _liveSilence = 1;
+    private _liveClosure = 0;
     private _liveTime = -1;
     private _latencySum = 0;
     private _latencyCount = 0;
@@ -407,6 +408,7 @@ export class LipSync implements IDisposable {
                 if (this._liveSource) {
                     this._live.set(m.weights);
                     this._liveSilence = m.silence;
+                    this._liveClosure = m.closure;
                     this._liveTime = m.time;
                     this._latencySum += this._context.currentTime - m.time;
                     this._latencyCount++;
@@ -460,7 +462,7 @@ export class LipSync implements IDisposable {
         }
         // live: the latest pose; no pose for 150 ms (source paused, muted) counts as silence
         const stale = this._liveTime < 0 || this._context.currentTime - this._liveTime > 0.15 + this.latency;
-        const out = this._smoother.update(this._live, stale || !this._liveSource ? 1 : this._liveSilence, dt);
+        const out = this._smoother.update(this._live, stale || !this._liveSource ? 1 : this._liveSilence, this._liveClosure, dt);
         this._apply(out);
     }
 

@@ -133,7 +133,7 @@ export class LipSyncAnalyzer {
         const visemes = new Uint8Array(frameCount);
         for (let f = 0; f < frameCount; f++) {
             const v = raw.visemes.subarray(f * Visemes.length, (f + 1) * Visemes.length);
-            weights.set(smoother.update(raw.weights.subarray(f * ExpressionCount, (f + 1) * ExpressionCount), v[0], dt), f * ExpressionCount);
+            weights.set(smoother.update(raw.weights.subarray(f * ExpressionCount, (f + 1) * ExpressionCount), v[0], v[1], dt), f * ExpressionCount);
             let best = 0;
             for (let i = 1; i < Visemes.length; i++) {
                 if (v[i] > v[best]) {

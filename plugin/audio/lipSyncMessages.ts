@@ -17,7 +17,7 @@ export type LipSyncWorkerResponse =
     | { type: "ready"; latency: number }
     /** Result of an "analyze" request: smoothed weights (frames × 53) and viseme class per frame. */
     | { type: "track"; id: number; frameRate: number; weights: Float32Array; visemes: Uint8Array }
-    /** A live pose: raw weights, silence probability, audio-context time of the frame it shows. */
-    | { type: "frame"; weights: Float32Array; silence: number; time: number }
+    /** A live pose: raw weights, silence and /p b m/ probabilities, audio-context time of the frame it shows. */
+    | { type: "frame"; weights: Float32Array; silence: number; closure: number; time: number }
     /** A failure; `id` is the request's when it answers an "analyze". */
     | { type: "error"; id?: number; code: LipSyncErrorCode; message: string };

@@ -49,7 +49,7 @@ scope.onmessage = (e: MessageEvent<LipSyncWorkerRequest>): void => {
                     start = time - samples.length / m.sampleRate;
                 }
                 a.pushAsync(samples, (weights, visemes, t) => {
-                    scope.postMessage({ type: "frame", weights: weights.slice(), silence: visemes[0], time: start + t });
+                    scope.postMessage({ type: "frame", weights: weights.slice(), silence: visemes[0], closure: visemes[1], time: start + t });
                 }).catch((err) => fail(err));
             };
             break;

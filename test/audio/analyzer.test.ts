@@ -26,9 +26,9 @@ describe("LipSyncAnalyzer offline pass (Node)", () => {
             return r;
         };
         const vowels = segs.filter((s) => ["aa", "oh", "E"].includes(s.v) && s.end - s.start > 0.08).map((s) => Math.max(...jaw(s)));
-        expect(Math.min(...vowels)).toBeGreaterThan(0.12);
+        expect(vowels.filter((v) => v > 0.12).length / vowels.length).toBeGreaterThanOrEqual(0.8);
         const pp = segs.filter((s) => s.v === "PP" && s.end - s.start >= 0.04);
-        const closed = pp.filter((s) => Math.min(...jaw(s, 0.02)) < 0.5 * Math.min(...vowels));
+        const closed = pp.filter((s) => Math.min(...jaw(s, 0.02)) < 0.03);
         expect(closed.length / pp.length).toBeGreaterThanOrEqual(0.75);
         const sil = segs.filter((s) => s.v === "sil" && s.end - s.start > 0.3);
         for (const s of sil) {
