@@ -57,14 +57,20 @@ async function runWlipsync(buffer, profile, frames) {
   return { weights, classes, ms, emitDelay: half + 512 / buffer.sampleRate / 2 };
 }
 
-async function runHeadaudio(buffer, frames) {
+async function runHeadaudio(input, frames) {
+  // 0.25 s of silence first, so that the model (posted to the processor asynchronously) is in
+  // place before speech; the processor's clock counts from the start of rendering (no reset)
+  const PREFIX = 0.25;
+  const pad = Math.round(PREFIX * input.sampleRate);
+  const buffer = new AudioBuffer({ length: input.length + pad, sampleRate: input.sampleRate, numberOfChannels: 1 });
+  buffer.copyToChannel(input.getChannelData(0), 0, pad);
   const ctx = new OfflineAudioContext(1, buffer.length + 4096, buffer.sampleRate);
   await ctx.audioWorklet.addModule("/node_modules/@met4citizen/headaudio/dist/headworklet.min.mjs");
   const node = new HeadAudio(ctx, { processorOptions: {}, parameterData: {} });
   const handler = node.port.onmessage;
   const log = [];
   node.port.onmessage = (e) => log.push(e.data);
-  await node.loadModel("/node_modules/@met4citizen/headaudio/dist/model-en-mixed.bin");
+  await node.loadModel("/node_modules/@met4citizen/headaudio/dist/model-en-mixed.bin", false);
   const src = new AudioBufferSourceNode(ctx, { buffer });
   src.connect(node); // HeadAudio has no output: it is processed while its input is active
   src.start();
@@ -76,7 +82,7 @@ async function runHeadaudio(buffer, frames) {
   // HeadAudio's own handler and its animation update, 10 ms per frame
   const values = new Float32Array(15);
   node.onvalue = (key, value) => { values[HEAD[node.visemeNames.indexOf(key)]] = value; };
-  const events = log.filter((m) => typeof m.t === "number").sort((a, b) => a.t - b.t);
+  const events = log.filter((m) => typeof m.t === "number").map((m) => ({ ...m, t: m.t - PREFIX })).sort((a, b) => a.t - b.t);
   const weights = new Float32Array(frames * 15);
   const classes = new Uint8Array(frames);
   let j = 0;
