@@ -8,16 +8,31 @@ import { WebGPUEngine } from "@babylonjs/core/Engines/webgpuEngine.js";
 import { Scene } from "@babylonjs/core/scene.js";
 import { ArcRotateCamera } from "@babylonjs/core/Cameras/arcRotateCamera.js";
 import { HemisphericLight } from "@babylonjs/core/Lights/hemisphericLight.js";
-import { Vector3 } from "@babylonjs/core/Maths/math.vector.js";
+import { Matrix, Vector3 } from "@babylonjs/core/Maths/math.vector.js";
+import { type Mesh } from "@babylonjs/core/Meshes/mesh.js";
 import { Color3, Color4 } from "@babylonjs/core/Maths/math.color.js";
 import { CreateSphere } from "@babylonjs/core/Meshes/Builders/sphereBuilder.js";
 import { CreateGround } from "@babylonjs/core/Meshes/Builders/groundBuilder.js";
 import { StandardMaterial } from "@babylonjs/core/Materials/standardMaterial.js";
 import { AvatarVolume, type ArkitName } from "../plugin/index";
 
+/** What the page exposes to tests and the benchmark. */
+interface ISampleHooks {
+    engine: WebGPUEngine;
+    scene: Scene;
+    camera: ArcRotateCamera;
+    sphere: Mesh;
+    avatar: AvatarVolume | null;
+    AvatarVolume: typeof AvatarVolume;
+    /** Screen pixel (CSS px, origin top-left) of a world point seen by the active camera. */
+    project(x: number, y: number, z: number): [number, number];
+    error: string | null;
+    ready: boolean;
+}
+
 declare global {
     interface Window {
-        nofaSample: { engine: WebGPUEngine; scene: Scene; avatar: AvatarVolume | null; error: string | null; ready: boolean };
+        nofaSample: ISampleHooks;
     }
 }
 
@@ -39,8 +54,6 @@ async function main(): Promise<void> {
     await engine.initAsync();
     const scene = new Scene(engine);
     scene.clearColor = new Color4(0.11, 0.13, 0.16, 1);
-    window.nofaSample = { engine, scene, avatar: null, error: null, ready: false };
-
     const camera = new ArcRotateCamera("camera", -Math.PI / 2, Math.PI / 2.1, 0.75, new Vector3(0, 0.0, 0), scene);
     camera.minZ = 0.01;
     camera.wheelPrecision = 300;
@@ -56,6 +69,23 @@ async function main(): Promise<void> {
     sphereMat.diffuseColor = new Color3(0.2, 0.45, 0.9);
     sphere.material = sphereMat;
     sphere.position.set(0.12, 0.02, 0);
+    window.nofaSample = {
+        engine,
+        scene,
+        camera,
+        sphere,
+        avatar: null,
+        AvatarVolume,
+        project: (x, y, z) => {
+            const cam = scene.activeCamera!;
+            const w = engine.getRenderWidth();
+            const h = engine.getRenderHeight();
+            const p = Vector3.Project(new Vector3(x, y, z), Matrix.IdentityReadOnly, scene.getTransformMatrix(), cam.viewport.toGlobal(w, h));
+            return [(p.x * canvas.clientWidth) / w, (p.y * canvas.clientHeight) / h];
+        },
+        error: null,
+        ready: false,
+    };
 
     if (!AvatarVolume.IsSupported(engine)) {
         throw new Error("This browser's engine cannot run avatar volumes (WebGPU with compute shaders is needed).");

@@ -77,7 +77,17 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
      * @returns the first avatar volume in the file
      */
     public static async LoadAsync(url: string, scene: Scene): Promise<AvatarVolume> {
-        const result = await ImportMeshAsync(url, scene);
+        let result: Awaited<ReturnType<typeof ImportMeshAsync>>;
+        try {
+            result = await ImportMeshAsync(url, scene);
+        } catch (e) {
+            // The scene loader wraps what the extension threw; surface our typed errors as they are.
+            let inner: unknown = e;
+            while (inner && !(inner instanceof AvatarFormatError || inner instanceof AvatarUnsupportedError) && (inner as { innerError?: unknown }).innerError) {
+                inner = (inner as { innerError?: unknown }).innerError;
+            }
+            throw inner instanceof AvatarFormatError || inner instanceof AvatarUnsupportedError ? inner : e;
+        }
         const avatar = result.meshes.flatMap((m) => [m, ...m.getDescendants(false)]).find((n): n is AvatarVolume => n instanceof AvatarVolume);
         if (!avatar) {
             result.meshes.forEach((m) => m.dispose());

@@ -2,10 +2,14 @@
  * Headless Debian Chromium with WebGPU on SwiftShader, driven by playwright-core (see
  * ../shared/TESTING.md §3): the sample scene served from this repository on loopback.
  */
-import { chromium, type Browser, type Page } from "playwright-core";
+import { createRequire } from "node:module";
+import { type Browser, type Page } from "playwright-core";
 import { PNG } from "pngjs";
 // @ts-expect-error plain JS module without types
 import { StartServer } from "../../sample-scene/serve.js";
+
+// playwright-core is CommonJS; loading it through jest's ESM loader trips over its circular imports.
+const { chromium } = createRequire(import.meta.url)("playwright-core") as typeof import("playwright-core");
 
 /** The flags WebGPU needs in headless Chromium here (TESTING.md P7). */
 export const ChromiumArgs = [
@@ -52,9 +56,13 @@ export interface ISamplePage {
  * Opens the sample scene and waits until the avatar is ready (or fails fast on an error).
  * @param session the browser session
  * @param query query string for the sample (e.g. "size=256")
+ * @param initScript runs in the page before its own scripts
  */
-export async function OpenSample(session: IBrowserSession, query: string): Promise<ISamplePage> {
+export async function OpenSample(session: IBrowserSession, query: string, initScript?: () => void): Promise<ISamplePage> {
     const page = await session.browser.newPage({ viewport: { width: 320, height: 320 } });
+    if (initScript) {
+        await page.addInitScript(initScript);
+    }
     const errors: string[] = [];
     page.on("console", (m) => {
         if (m.type() === "error" || /validation|WebGPU error/i.test(m.text())) {

@@ -28,7 +28,7 @@ function mutatedPack(edit: (json: Record<string, any>, weights: Uint8Array) => U
     const dir = join(root, `case${caseIndex++}`);
     cpSync(join(root, "good", "pack"), dir, { recursive: true });
     const json = JSON.parse(readFileSync(join(dir, "pack.json"), "utf8"));
-    let weights = new Uint8Array(readFileSync(join(dir, "weights.bin")));
+    let weights: Uint8Array = new Uint8Array(readFileSync(join(dir, "weights.bin")));
     weights = edit(json, weights) ?? weights;
     if (rehash) {
         json.files["weights.bin"] = { byteLength: weights.byteLength, sha256: sha(weights) };
