@@ -38,8 +38,8 @@ fn main(input : FragmentInputs) -> FragmentOutputs {
         uniforms.perSampleDeformation > 0.5, uniforms.skipEmpty > 0.5);
     let r = nofaRaymarch(ro, rd, params);
     if (uniforms.showSampleCount > 0.5) {
-        // Benchmark view: samples per ray in the red channel (count / 1024), opaque.
-        fragmentOutputs.color = vec4<f32>(r.samples / 1024.0, 0.0, 0.0, 1.0);
+        // Benchmark view: samples per ray in the red channel (count / 1024), green marks the ray.
+        fragmentOutputs.color = vec4<f32>(r.samples / 1024.0, 1.0, 0.0, 1.0);
         fragmentOutputs.fragDepth = 0.0;
         return fragmentOutputs;
     }
