@@ -223,12 +223,8 @@ test("bad avatar files get typed errors and leave nothing on the GPU", async () 
         if (file === "bad-hash.glb") {
             expect(result.name).toBe("AvatarFormatError");
         }
-        expect(result.nodesLeft).toBeLessThanOrEqual(1); // the glTF loader's own __root__ may stay
+        expect(result.nodesLeft).toBe(0);
     }
-    await page.evaluate(() => {
-        const { scene } = window.nofaSample;
-        scene.meshes.filter((m) => m.name === "__root__").forEach((m) => m.dispose());
-    });
     expect(await gpuCounts()).toEqual(before);
     errors.splice(0, errors.length, ...errors.filter((e) => !/bad-hash|truncated|AvatarFormatError|Unable to load/.test(e)));
 });
