@@ -9,5 +9,5 @@ module.exports = {
         "^.+\\.wgsl$": "<rootDir>/test/support/wgslTransform.cjs",
     },
     moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
-    testTimeout: 120000,
+    testTimeout: 600000,
 };

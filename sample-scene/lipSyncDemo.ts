@@ -5,7 +5,7 @@
  */
 import type { AbstractEngine } from "@babylonjs/core/Engines/abstractEngine.js";
 import type { AbstractMesh } from "@babylonjs/core/Meshes/abstractMesh.js";
-import type { IExpressionTarget } from "../plugin/audio/expressionTarget.js";
+import type { IExpressionTarget } from "../plugin/volume/avatarVolume.js";
 import { LipSync, type ILipSyncOptions } from "../plugin/audio/lipSync.js";
 
 /** The voice lines shipped in sample-scene/assets/lines/ (espeak-ng, 16 kHz WAV). */

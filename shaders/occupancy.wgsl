@@ -1,8 +1,8 @@
 // Compute pass: marks the cells of a grid over the deformed box in which the canonical
 // density exceeds a threshold at any of 3×3×3 points (cell corners, edge midpoints, centre).
 @group(0) @binding(0) var<storage, read> nofaWeights: array<f32>;
-@group(0) @binding(1) var nofaTriplane: texture_2d_array<f32>;
-@group(0) @binding(2) var nofaTriplaneSampler: sampler;
+@group(0) @binding(1) var nofaTriplaneSampler: sampler;
+@group(0) @binding(2) var nofaTriplane: texture_2d_array<f32>;
 @group(0) @binding(3) var<storage, read> gridParams: NofaGridParams;
 @group(0) @binding(4) var<storage, read_write> occupancyOut: array<u32>;
 

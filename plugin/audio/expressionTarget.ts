@@ -1,13 +1,9 @@
 import type { AbstractMesh } from "@babylonjs/core/Meshes/abstractMesh.js";
 import type { MorphTarget } from "@babylonjs/core/Morph/morphTarget.js";
 import { ArkitNames, ExpressionCount } from "../expression/arkitNames.js";
+import { ResolveExpressionWeights, type ExpressionWeights } from "../expression/expressionWeights.js";
+import type { IExpressionTarget } from "../volume/avatarVolume.js";
 import { LipSyncError } from "./lipSyncError.js";
-
-/** Anything that takes 53 expression weights in β order (an `AvatarVolume` does). */
-export interface IExpressionTarget {
-    /** Applies 53 weights in [0, 1], in β order (see `ArkitNames`). */
-    setExpression(weights: Float32Array): void;
-}
 
 const _Normalize = (name: string): string =>
     name
@@ -25,6 +21,7 @@ const _Normalize = (name: string): string =>
 export class MorphTargetExpressionTarget implements IExpressionTarget {
     private readonly _targets: MorphTarget[] = [];
     private readonly _sources: Int32Array[] = [];
+    private readonly _weights = new Float32Array(ExpressionCount);
 
     /**
      * @param mesh the mesh (or the root of a loaded glTF) whose morph targets to drive
@@ -72,17 +69,16 @@ export class MorphTargetExpressionTarget implements IExpressionTarget {
 
     /**
      * Sets the morph target influences.
-     * @param weights 53 weights in β order
+     * @param weights 53 weights in β order, or a record by ARKit name (others 0)
+     * @throws AvatarExpressionError for a wrong length, an unknown name or a non-finite value
      */
-    public setExpression(weights: Float32Array): void {
-        if (weights.length !== ExpressionCount) {
-            throw new LipSyncError("INVALID_ARGUMENT", `expected ${ExpressionCount} weights, got ${weights.length}`);
-        }
+    public setExpression(weights: ExpressionWeights): void {
+        ResolveExpressionWeights(weights, this._weights);
         for (let i = 0; i < this._targets.length; i++) {
             const src = this._sources[i];
             let sum = 0;
             for (let k = 0; k < src.length; k++) {
-                sum += weights[src[k]];
+                sum += this._weights[src[k]];
             }
             this._targets[i].influence = sum / src.length;
         }

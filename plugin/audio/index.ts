@@ -4,7 +4,7 @@ export { LipSyncAnalyzer, type ILipSyncAnalyzerOptions, type ILipSyncFrames } fr
 export { LipSyncError, type LipSyncErrorCode } from "./lipSyncError.js";
 export { ExpressionTrack, type ISerializedExpressionTrack } from "./expressionTrack.js";
 export { ExpressionSmoother, type IExpressionSmootherOptions } from "./expressionSmoother.js";
-export { MorphTargetExpressionTarget, type IExpressionTarget } from "./expressionTarget.js";
+export { MorphTargetExpressionTarget } from "./expressionTarget.js";
 export { LipSyncFeatureConfig, LipSyncFeatureExtractor } from "./lipSyncFeatures.js";
 export { ComputeLipSyncFeatures } from "./computeFeatures.js";
 export { StreamingResampler } from "./streamingResampler.js";

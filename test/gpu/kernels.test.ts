@@ -226,8 +226,8 @@ describe("on the analytic head", () => {
         const params = gridParams(volume.deformedMin, volume.deformedMax, dims, [threshold, radius, 0, 0], headPack);
         await Dispatch(device, OccupancySource(headPack, headLayout), [
             { buffer: StorageFrom(device, headLayout.weights) },
-            triplaneTexture(headHalves, head.channels, head.resolution).createView({ dimension: "2d-array" }),
             linearSampler(),
+            triplaneTexture(headHalves, head.channels, head.resolution).createView({ dimension: "2d-array" }),
             { buffer: params },
             { buffer: raw },
         ], dims.map((d) => Math.ceil(d / 4)) as [number, number, number]);

@@ -122,10 +122,10 @@ function _blend(): ITestLayer[] {
     w0[0][1] = -1;
     w0[1][1] = -1;
     w0[2][2] = -1;
-    const w1 = [[150, -600, -300, 0]];
+    const w1 = [[200, -800, -300, 0]];
     return [
         { weight: w0, bias: b0, activation: "relu" },
-        { weight: w1, bias: [-2], activation: "none" },
+        { weight: w1, bias: [-6], activation: "none" },
     ];
 }
 

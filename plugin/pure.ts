@@ -1,0 +1,22 @@
+/**
+ * Side-effect-free entry: every class and function, nothing registered. Call
+ * `RegisterAvatarVolumeLoader()` yourself to load avatar `.glb` files (the main entry does).
+ */
+export * from "./errors";
+export * from "./expression/arkitNames";
+export * from "./expression/expressionWeights";
+export * from "./pack/packManifest";
+export * from "./pack/modelPack";
+export * from "./io/fileSource";
+export * from "./volume/avatarAsset";
+export * from "./volume/avatarVolume";
+export * from "./volume/avatarVolumeMaterial";
+export * from "./loader/avatarGlb";
+export * from "./loader/avatarVolumeLoaderExtension";
+export * from "./audio/lipSync";
+export * from "./audio/lipSyncError";
+export * from "./audio/expressionTrack";
+export * from "./audio/expressionSmoother";
+export * from "./audio/expressionTarget";
+export * from "./audio/visemes";
+export * from "./audio/visemeTargets";

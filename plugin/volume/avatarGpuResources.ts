@@ -1,0 +1,183 @@
+import { ComputeShader } from "@babylonjs/core/Compute/computeShader.js";
+import { StorageBuffer } from "@babylonjs/core/Buffers/storageBuffer.js";
+import { Constants } from "@babylonjs/core/Engines/constants.js";
+import { type WebGPUEngine } from "@babylonjs/core/Engines/webgpuEngine.js";
+import { RawTexture2DArray } from "@babylonjs/core/Materials/Textures/rawTexture2DArray.js";
+import { RawTexture3D } from "@babylonjs/core/Materials/Textures/rawTexture3D.js";
+import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
+import { type Scene } from "@babylonjs/core/scene.js";
+import { RegisterEnginesWebGPUExtensionsEngineComputeShader } from "@babylonjs/core/Engines/WebGPU/Extensions/engine.computeShader.pure.js";
+import { RegisterEnginesWebGPUExtensionsEngineRawTexture } from "@babylonjs/core/Engines/WebGPU/Extensions/engine.rawTexture.pure.js";
+import { type ModelPack } from "../pack/modelPack";
+import { type IAvatarAsset } from "./avatarAsset";
+import { type NetworkLayout } from "./networkLayout";
+import { BakeDeformationSource, DilateOccupancySource, OccupancySource } from "./shaderSources";
+import { TriplaneToTextureLayers } from "./triplaneTexture";
+
+/** Target cell sizes (cm) of the displacement texture and of the occupancy grid. */
+const DisplacementCell = 0.6;
+const OccupancyCell = 1.0;
+/** Density (1/cm) under which a cell counts as empty: at 0.25 cm steps, < 0.25 % opacity per sample. */
+const OccupancyThreshold = 0.01;
+
+function _dims(min: number[], max: number[], cell: number, cap: number): [number, number, number] {
+    return [0, 1, 2].map((k) => Math.min(cap, Math.max(2, Math.ceil((max[k] - min[k]) / cell)))) as [number, number, number];
+}
+
+/**
+ * Everything one avatar holds on the GPU: the tri-plane texture, the baked displacement texture,
+ * the network weights, the folded α/β biases, the occupancy grid, and the compute passes that
+ * fill them. `dispose()` releases all of it.
+ */
+export class AvatarGpuResources {
+    /** The tri-plane as an rgba16float 2D-array texture. */
+    public readonly triplane: RawTexture2DArray;
+    /** w·Δx baked over the deformed box (rgba16float 3D storage texture). */
+    public readonly displacement: RawTexture3D;
+    /** The pack's MLP weights (f32). */
+    public readonly weights: StorageBuffer;
+    /** Folded first-layer biases of the D-Net and W-Net. */
+    public readonly dynamic: StorageBuffer;
+    /** Dilated occupancy over the deformed box, one u32 per cell. */
+    public readonly occupancy: StorageBuffer;
+    /** Cells of the occupancy grid per axis. */
+    public readonly occupancyDims: [number, number, number];
+    /** Texels of the displacement texture per axis. */
+    public readonly displacementDims: [number, number, number];
+
+    private readonly _occupancyRaw: StorageBuffer;
+    private readonly _bakeParams: StorageBuffer;
+    private readonly _occupancyParams: StorageBuffer;
+    private readonly _bake: ComputeShader;
+    private readonly _occupancyPass: ComputeShader;
+    private readonly _dilatePass: ComputeShader;
+
+    /**
+     * @param name prefix of the resources' names
+     * @param scene the scene (its engine must be a WebGPU engine)
+     * @param pack the model pack
+     * @param layout the pack's GPU layout
+     * @param asset the avatar's volume
+     */
+    constructor(name: string, scene: Scene, pack: ModelPack, layout: NetworkLayout, asset: IAvatarAsset) {
+        RegisterEnginesWebGPUExtensionsEngineComputeShader();
+        RegisterEnginesWebGPUExtensionsEngineRawTexture();
+        const engine = scene.getEngine() as WebGPUEngine;
+        const box = pack.manifest.canonicalBox;
+        const m = pack.manifest.maxDisplacement;
+        const min = box.min.map((v) => v - m);
+        const max = box.max.map((v) => v + m);
+        this.displacementDims = _dims(min, max, DisplacementCell, 96);
+        this.occupancyDims = _dims(min, max, OccupancyCell, 64);
+        const { channels: C, resolution: R } = asset;
+
+        this.triplane = new RawTexture2DArray(TriplaneToTextureLayers(asset.triplane, C, R), R, R, (3 * C) / 4, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT);
+        this.triplane.name = `${name}.triplane`;
+        this.triplane.wrapU = this.triplane.wrapV = Texture.CLAMP_ADDRESSMODE;
+        const [dx, dy, dz] = this.displacementDims;
+        this.displacement = new RawTexture3D(null, dx, dy, dz, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT, Constants.TEXTURE_CREATIONFLAG_STORAGE);
+        this.displacement.name = `${name}.displacement`;
+        this.displacement.wrapU = this.displacement.wrapV = this.displacement.wrapR = Texture.CLAMP_ADDRESSMODE;
+
+        this.weights = new StorageBuffer(engine, layout.weights.byteLength, Constants.BUFFER_CREATIONFLAG_WRITE, `${name}.weights`);
+        this.weights.update(layout.weights);
+        this.dynamic = new StorageBuffer(engine, layout.dynamicLength * 4, Constants.BUFFER_CREATIONFLAG_WRITE, `${name}.dynamic`);
+        const cells = this.occupancyDims[0] * this.occupancyDims[1] * this.occupancyDims[2];
+        this._occupancyRaw = new StorageBuffer(engine, cells * 4, Constants.BUFFER_CREATIONFLAG_READWRITE, `${name}.occupancyRaw`);
+        this.occupancy = new StorageBuffer(engine, cells * 4, Constants.BUFFER_CREATIONFLAG_READWRITE, `${name}.occupancy`);
+        const occupancyCellSize = Math.min(...[0, 1, 2].map((k) => (max[k] - min[k]) / this.occupancyDims[k]));
+        this._bakeParams = this._gridParams(engine, `${name}.bakeParams`, min, max, this.displacementDims, box, [0, 0]);
+        this._occupancyParams = this._gridParams(engine, `${name}.occupancyParams`, min, max, this.occupancyDims, box, [OccupancyThreshold, Math.ceil(m / occupancyCellSize) + 1]);
+
+        this._bake = new ComputeShader(`${name}.bake`, engine, { computeSource: BakeDeformationSource(pack, layout) }, {
+            bindingsMapping: {
+                nofaWeights: { group: 0, binding: 0 },
+                nofaDynamic: { group: 0, binding: 1 },
+                gridParams: { group: 0, binding: 2 },
+                displacementOut: { group: 0, binding: 3 },
+            },
+        });
+        this._bake.setStorageBuffer("nofaWeights", this.weights);
+        this._bake.setStorageBuffer("nofaDynamic", this.dynamic);
+        this._bake.setStorageBuffer("gridParams", this._bakeParams);
+        this._bake.setStorageTexture("displacementOut", this.displacement);
+
+        this._occupancyPass = new ComputeShader(`${name}.occupancy`, engine, { computeSource: OccupancySource(pack, layout) }, {
+            bindingsMapping: {
+                nofaWeights: { group: 0, binding: 0 },
+                nofaTriplane: { group: 0, binding: 2 },
+                gridParams: { group: 0, binding: 3 },
+                occupancyOut: { group: 0, binding: 4 },
+            },
+        });
+        this._occupancyPass.setStorageBuffer("nofaWeights", this.weights);
+        this._occupancyPass.setTexture("nofaTriplane", this.triplane, true);
+        this._occupancyPass.setStorageBuffer("gridParams", this._occupancyParams);
+        this._occupancyPass.setStorageBuffer("occupancyOut", this._occupancyRaw);
+
+        this._dilatePass = new ComputeShader(`${name}.dilate`, engine, { computeSource: DilateOccupancySource() }, {
+            bindingsMapping: {
+                occupancyIn: { group: 0, binding: 0 },
+                occupancyOut: { group: 0, binding: 1 },
+                gridParams: { group: 0, binding: 2 },
+            },
+        });
+        this._dilatePass.setStorageBuffer("occupancyIn", this._occupancyRaw);
+        this._dilatePass.setStorageBuffer("occupancyOut", this.occupancy);
+        this._dilatePass.setStorageBuffer("gridParams", this._occupancyParams);
+    }
+
+    private _gridParams(engine: WebGPUEngine, label: string, min: number[], max: number[], dims: number[], box: { min: number[]; max: number[] }, extra: number[]): StorageBuffer {
+        const data = new ArrayBuffer(96);
+        new Float32Array(data, 0, 8).set([...min, 0, ...max, 0]);
+        new Uint32Array(data, 32, 4).set([...dims, 0]);
+        new Float32Array(data, 48, 12).set([...box.min, 0, ...box.max, 0, ...extra, 0, 0]);
+        const buffer = new StorageBuffer(engine, 96, Constants.BUFFER_CREATIONFLAG_WRITE, label);
+        buffer.update(new Uint8Array(data));
+        return buffer;
+    }
+
+    /** Marks the occupied cells and dilates them; waits until the passes are compiled and dispatched. */
+    public async buildOccupancyAsync(): Promise<void> {
+        const groups = this.occupancyDims.map((d) => Math.ceil(d / 4));
+        await this._occupancyPass.dispatchWhenReady(groups[0], groups[1], groups[2]);
+        await this._dilatePass.dispatchWhenReady(groups[0], groups[1], groups[2]);
+    }
+
+    /**
+     * Uploads new folded biases (α or β changed).
+     * @param values `layout.dynamicLength` floats
+     */
+    public updateDynamic(values: Float32Array): void {
+        this.dynamic.update(values);
+    }
+
+    /** Whether the bake pass is compiled. */
+    public isBakeReady(): boolean {
+        return this._bake.isReady();
+    }
+
+    /**
+     * Bakes the displacement texture from the current biases.
+     * @returns false when the pass is not compiled yet (nothing was dispatched)
+     */
+    public bake(): boolean {
+        const d = this.displacementDims;
+        return this._bake.dispatch(Math.ceil(d[0] / 4), Math.ceil(d[1] / 4), Math.ceil(d[2] / 4));
+    }
+
+    /** Bakes once the pass is compiled. */
+    public async bakeWhenReadyAsync(): Promise<void> {
+        const d = this.displacementDims;
+        await this._bake.dispatchWhenReady(Math.ceil(d[0] / 4), Math.ceil(d[1] / 4), Math.ceil(d[2] / 4));
+    }
+
+    /** Releases every texture and buffer. */
+    public dispose(): void {
+        this.triplane.dispose();
+        this.displacement.dispose();
+        for (const b of [this.weights, this.dynamic, this.occupancy, this._occupancyRaw, this._bakeParams, this._occupancyParams]) {
+            b.dispose();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+// Babylon WGSL: raymarches the avatar volume for the back faces of its proxy box. The maths lives
+// in plain WGSL (raymarch.wgsl and what it includes), inserted at NOFA_FUNCTIONS, so the Node
+// tests run exactly this code. Writes premultiplied colour and the depth of the expected
+// termination point, so meshes in front of and behind the head composite per pixel.
+#include<sceneUboDeclaration>
+#include<meshUboDeclaration>
+
+varying vLocal : vec3<f32>;
+
+uniform invWorld : mat4x4<f32>;
+uniform canonicalMin : vec3<f32>;
+uniform canonicalMax : vec3<f32>;
+uniform deformedMin : vec3<f32>;
+uniform deformedMax : vec3<f32>;
+uniform occupancyDims : vec3<f32>;
+uniform stepSize : f32;
+uniform maxSteps : f32;
+uniform perSampleDeformation : f32;
+uniform skipEmpty : f32;
+uniform showSampleCount : f32;
+
+var nofaTriplaneSampler : sampler;
+var nofaTriplane : texture_2d_array<f32>;
+var nofaDisplacementSampler : sampler;
+var nofaDisplacement : texture_3d<f32>;
+var<storage, read> nofaWeights : array<f32>;
+var<storage, read> nofaDynamic : array<f32>;
+var<storage, read> nofaOccupancy : array<u32>;
+
+//NOFA_FUNCTIONS
+
+@fragment
+fn main(input : FragmentInputs) -> FragmentOutputs {
+    let ro = (uniforms.invWorld * vec4<f32>(scene.vEyePosition.xyz, 1.0)).xyz;
+    let rd = normalize(fragmentInputs.vLocal - ro);
+    let params = NofaRayParams(uniforms.canonicalMin, uniforms.canonicalMax, uniforms.deformedMin, uniforms.deformedMax,
+        vec3<u32>(uniforms.occupancyDims), uniforms.stepSize, u32(uniforms.maxSteps),
+        uniforms.perSampleDeformation > 0.5, uniforms.skipEmpty > 0.5);
+    let r = nofaRaymarch(ro, rd, params);
+    if (uniforms.showSampleCount > 0.5) {
+        // Benchmark view: samples per ray in the red channel (count / 1024), green marks the ray.
+        fragmentOutputs.color = vec4<f32>(r.samples / 1024.0, 1.0, 0.0, 1.0);
+        fragmentOutputs.fragDepth = 0.0;
+        return fragmentOutputs;
+    }
+    if (r.alpha < 0.004) {
+        discard;
+    }
+    fragmentOutputs.color = vec4<f32>(r.color, r.alpha);
+    let clip = scene.viewProjection * (mesh.world * vec4<f32>(ro + rd * r.depthT, 1.0));
+    fragmentOutputs.fragDepth = clamp(clip.z / clip.w, 0.0, 1.0);
+}

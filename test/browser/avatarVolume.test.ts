@@ -1,0 +1,259 @@
+/**
+ * Browser layer: the sample scene in headless Chromium (WebGPU on SwiftShader). Pixels are read
+ * back and checked: the avatar appears (also in two viewports at once), a mesh sphere through
+ * the head occludes and is occluded per pixel, jawOpen changes the mouth region and nothing far
+ * from it, bad files fail with typed errors and leave nothing on the GPU, 200 avatars created and
+ * disposed leave the texture and buffer counts where they were, and the console shows no error.
+ */
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Page } from "playwright-core";
+import { type IBrowserSession, OpenSample, StartBrowser } from "../support/browser";
+import { PNG } from "pngjs";
+
+const Size = 160;
+const AssetsDir = "dist/sample-assets/analytic";
+let session: IBrowserSession;
+let page: Page;
+let errors: string[];
+
+interface IImage {
+    data: Uint8Array;
+}
+
+async function capture(frames = 2): Promise<IImage> {
+    await page.evaluate(async (n) => {
+        for (let i = 0; i < n; i++) {
+            await new Promise<void>((resolve) => window.nofaSample.scene.onAfterRenderObservable.addOnce(() => resolve()));
+        }
+    }, frames);
+    const png = PNG.sync.read(await page.screenshot({ clip: { x: 0, y: 0, width: Size, height: Size }, timeout: 240_000 }));
+    return { data: new Uint8Array(png.data) };
+}
+
+const pixel = (img: IImage, x: number, y: number): number[] => {
+    const i = 4 * (Math.round(y) * Size + Math.round(x));
+    return [img.data[i], img.data[i + 1], img.data[i + 2]];
+};
+const differs = (a: IImage, b: IImage, i: number, threshold = 24): boolean =>
+    Math.max(Math.abs(a.data[4 * i] - b.data[4 * i]), Math.abs(a.data[4 * i + 1] - b.data[4 * i + 1]), Math.abs(a.data[4 * i + 2] - b.data[4 * i + 2])) > threshold;
+const isSkin = (c: number[]): boolean => c[0] > 120 && c[0] > c[1] + 15 && c[1] > c[2];
+
+async function view(alpha: number, beta: number, radius: number): Promise<void> {
+    await page.evaluate(([a, b, r]) => {
+        const cam = window.nofaSample.camera;
+        cam.alpha = a;
+        cam.beta = b;
+        cam.radius = r;
+    }, [alpha, beta, radius]);
+}
+
+async function show(avatar: boolean, sphere: boolean): Promise<void> {
+    await page.evaluate(([a, s]) => {
+        window.nofaSample.avatar!.setEnabled(a);
+        window.nofaSample.sphere.setEnabled(s);
+    }, [avatar, sphere]);
+}
+
+async function gpuCounts(): Promise<{ textures: number; buffers: number; gpuTextures: number }> {
+    await capture(3);
+    return page.evaluate(() => {
+        const w = window as unknown as { __gpuCounts: { buffers: number; textures: number } };
+        return { textures: window.nofaSample.engine.getLoadedTexturesCache().length, buffers: w.__gpuCounts.buffers, gpuTextures: w.__gpuCounts.textures };
+    });
+}
+
+beforeAll(async () => {
+    session = await StartBrowser();
+    const opened = await OpenSample(session, `size=${Size}&ui=0`, () => {
+        // Counts live GPU buffers and textures by wrapping the device (installed before the page's scripts).
+        const counts = { buffers: 0, textures: 0 };
+        (window as unknown as { __gpuCounts: typeof counts }).__gpuCounts = counts;
+        const device = GPUDevice.prototype;
+        const createBuffer = device.createBuffer;
+        device.createBuffer = function (this: GPUDevice, d: GPUBufferDescriptor) {
+            const b = createBuffer.call(this, d);
+            counts.buffers++;
+            const destroy = b.destroy.bind(b);
+            let alive = true;
+            b.destroy = () => {
+                if (alive) {
+                    alive = false;
+                    counts.buffers--;
+                }
+                destroy();
+            };
+            return b;
+        };
+        const createTexture = device.createTexture;
+        device.createTexture = function (this: GPUDevice, d: GPUTextureDescriptor) {
+            const t = createTexture.call(this, d);
+            counts.textures++;
+            const destroy = t.destroy.bind(t);
+            let alive = true;
+            t.destroy = () => {
+                if (alive) {
+                    alive = false;
+                    counts.textures--;
+                }
+                destroy();
+            };
+            return t;
+        };
+    });
+    page = opened.page;
+    errors = opened.errors;
+});
+
+afterAll(async () => {
+    await session?.close();
+});
+
+test("the avatar appears, also in two viewports at once", async () => {
+    await view(-Math.PI / 2, Math.PI / 2, 0.6);
+    await show(true, false);
+    const withAvatar = await capture();
+    const [fx, fy] = await page.evaluate(() => window.nofaSample.project(0, 0.02, -0.1));
+    expect(isSkin(pixel(withAvatar, fx, fy))).toBe(true);
+    await show(false, false);
+    const without = await capture();
+    expect(isSkin(pixel(without, fx, fy))).toBe(false);
+
+    await show(true, false);
+    await page.evaluate(() => {
+        const { scene, camera } = window.nofaSample;
+        const left = camera.clone("left") as typeof camera;
+        const right = camera.clone("right") as typeof camera;
+        left.viewport.x = 0;
+        left.viewport.width = 0.5;
+        right.viewport.x = 0.5;
+        right.viewport.width = 0.5;
+        right.alpha = -Math.PI / 2 + 0.5;
+        scene.activeCameras = [left, right];
+    });
+    const split = await capture();
+    const skinIn = (x0: number, x1: number): number => {
+        let n = 0;
+        for (let y = 0; y < Size; y++) for (let x = x0; x < x1; x++) n += isSkin(pixel(split, x, y)) ? 1 : 0;
+        return n;
+    };
+    expect(skinIn(0, Size / 2)).toBeGreaterThan(100);
+    expect(skinIn(Size / 2, Size)).toBeGreaterThan(100);
+    await page.evaluate(() => {
+        const { scene, camera } = window.nofaSample;
+        scene.activeCameras!.forEach((c) => c.dispose());
+        scene.activeCameras = null;
+        scene.activeCamera = camera;
+    });
+});
+
+test("a mesh sphere through the head occludes it and is occluded by it, per pixel", async () => {
+    await view(0, Math.PI / 2, 0.6); // from the side (+x)
+    await page.evaluate(() => window.nofaSample.sphere.position.set(0, 0, -0.1));
+    await show(false, false);
+    const background = await capture();
+    await show(true, false);
+    const head = await capture();
+    await show(false, true);
+    const sphere = await capture();
+    await show(true, true);
+    const both = await capture();
+    let mask = 0;
+    let sphereInFront = 0;
+    let headInFront = 0;
+    for (let i = 0; i < Size * Size; i++) {
+        if (!differs(sphere, background, i) || !differs(head, background, i)) {
+            continue; // only where both the sphere and the head cover the pixel
+        }
+        mask++;
+        if (!differs(both, sphere, i, 12)) sphereInFront++;
+        else if (!differs(both, head, i, 12)) headInFront++;
+    }
+    expect(mask).toBeGreaterThan(200);
+    expect(sphereInFront / mask).toBeGreaterThan(0.15);
+    expect(headInFront / mask).toBeGreaterThan(0.15);
+    expect((sphereInFront + headInFront) / mask).toBeGreaterThan(0.9);
+    await show(true, false);
+});
+
+test("jawOpen changes the mouth region and nothing far from it", async () => {
+    await view(-Math.PI / 2, Math.PI / 2, 0.6);
+    await page.evaluate(() => window.nofaSample.avatar!.setExpression({ jawOpen: 0 }));
+    const closed = await capture();
+    await page.evaluate(() => window.nofaSample.avatar!.setExpression({ jawOpen: 1 }));
+    const open = await capture();
+    await page.evaluate(() => window.nofaSample.avatar!.setExpression({ jawOpen: 0 }));
+    const [x0, y0] = await page.evaluate(() => window.nofaSample.project(-0.06, -0.02, -0.1));
+    const [x1, y1] = await page.evaluate(() => window.nofaSample.project(0.06, -0.2, -0.1));
+    let inside = 0;
+    let outside = 0;
+    for (let y = 0; y < Size; y++) {
+        for (let x = 0; x < Size; x++) {
+            if (!differs(open, closed, y * Size + x)) continue;
+            if (x >= Math.min(x0, x1) - 2 && x <= Math.max(x0, x1) + 2 && y >= Math.min(y0, y1) - 2 && y <= Math.max(y0, y1) + 2) inside++;
+            else outside++;
+        }
+    }
+    expect(inside).toBeGreaterThan(40);
+    expect(outside).toBeLessThan(inside * 0.02);
+});
+
+test("bad avatar files get typed errors and leave nothing on the GPU", async () => {
+    const glb = readFileSync(join(AssetsDir, "analytic-head.glb"));
+    const badHash = new Uint8Array(glb);
+    badHash[badHash.length - 64] ^= 0x5a;
+    writeFileSync(join(AssetsDir, "bad-hash.glb"), badHash);
+    writeFileSync(join(AssetsDir, "truncated.glb"), glb.subarray(0, glb.length / 2));
+    copyFileSync(join(AssetsDir, "pack", "pack.json"), join(AssetsDir, "pack", "pack.json.bak"));
+    const before = await gpuCounts();
+    for (const [file, pattern] of [["bad-hash.glb", /sha256\.triplane/], ["truncated.glb", /./]] as const) {
+        const result = await page.evaluate(async (url) => {
+            const nodes = window.nofaSample.scene.transformNodes.length + window.nofaSample.scene.meshes.length;
+            try {
+                await window.nofaSample.AvatarVolume.LoadAsync(url, window.nofaSample.scene);
+                return { name: "none", message: "loaded", nodesLeft: 0 };
+            } catch (e) {
+                const err = e as Error & { field?: string };
+                const after = window.nofaSample.scene.transformNodes.length + window.nofaSample.scene.meshes.length;
+                return { name: err.name, message: `${err.field ?? ""} ${err.message}`, nodesLeft: after - nodes };
+            }
+        }, `../${AssetsDir}/${file}`);
+        expect(result.message).toMatch(pattern);
+        expect(result.name).not.toBe("none");
+        if (file === "bad-hash.glb") {
+            expect(result.name).toBe("AvatarFormatError");
+        }
+        expect(result.nodesLeft).toBe(0);
+    }
+    expect(await gpuCounts()).toEqual(before);
+    errors.splice(0, errors.length, ...errors.filter((e) => !/bad-hash|truncated|AvatarFormatError|Unable to load/.test(e)));
+});
+
+test("200 avatars created and disposed leave texture and buffer counts where they started", async () => {
+    await show(false, false);
+    const before = await gpuCounts();
+    const result = await page.evaluate(async () => {
+        const { scene, avatar, AvatarVolume } = window.nofaSample;
+        const pack = avatar!.pack!;
+        const asset = avatar!.asset!;
+        let peak = 0;
+        for (let i = 0; i < 200; i++) {
+            const a = await AvatarVolume.CreateAsync(`leak${i}`, scene, pack, asset);
+            a.setExpression({ jawOpen: (i % 10) / 10 });
+            if (i % 50 === 0) {
+                await new Promise<void>((resolve) => scene.onAfterRenderObservable.addOnce(() => resolve()));
+                peak = Math.max(peak, (window as unknown as { __gpuCounts: { buffers: number } }).__gpuCounts.buffers);
+            }
+            a.dispose();
+        }
+        return peak;
+    });
+    const after = await gpuCounts();
+    expect(result).toBeGreaterThan(before.buffers);
+    expect(after).toEqual(before);
+    await show(true, false);
+});
+
+test("the console shows no WebGPU validation error", () => {
+    expect(errors).toEqual([]);
+});

@@ -1,0 +1,154 @@
+/**
+ * Pack and avatar files through the real loaders: the analytic files load; every kind of bad
+ * file (truncated, wrong shape or dtype, NaN, unknown version, wrong hash) gets an
+ * AvatarFormatError whose `field` names the place at fault.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { AvatarFormatError } from "../../plugin/errors";
+import { ModelPack } from "../../plugin/pack/modelPack";
+import { ReadAvatarGlb, WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
+import { FloatToHalf } from "../../plugin/io/float16";
+import { AnalyticPackId, AnalyticPackVersion, WriteAnalyticAssets } from "../support/analyticHead";
+import { DiskReader } from "../support/nodeFiles";
+
+const root = mkdtempSync(join(tmpdir(), "nofa-formats-"));
+let caseIndex = 0;
+
+beforeAll(async () => {
+    await WriteAnalyticAssets(join(root, "good"));
+});
+
+const sha = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
+
+/** A copy of the good pack, mutated by `edit(json, weights)`; returns its folder. */
+function mutatedPack(edit: (json: Record<string, any>, weights: Uint8Array) => Uint8Array | void, rehash = true): string {
+    const dir = join(root, `case${caseIndex++}`);
+    cpSync(join(root, "good", "pack"), dir, { recursive: true });
+    const json = JSON.parse(readFileSync(join(dir, "pack.json"), "utf8"));
+    let weights: Uint8Array = new Uint8Array(readFileSync(join(dir, "weights.bin")));
+    weights = edit(json, weights) ?? weights;
+    if (rehash) {
+        json.files["weights.bin"] = { byteLength: weights.byteLength, sha256: sha(weights) };
+    }
+    writeFileSync(join(dir, "weights.bin"), weights);
+    writeFileSync(join(dir, "pack.json"), JSON.stringify(json));
+    return dir;
+}
+
+async function expectFormatError(promise: Promise<unknown>, field: string | RegExp): Promise<void> {
+    const error = await promise.then(
+        () => null,
+        (e: unknown) => e
+    );
+    expect(error).toBeInstanceOf(AvatarFormatError);
+    expect((error as AvatarFormatError).field).toMatch(field);
+}
+
+describe("model pack", () => {
+    test("the analytic pack loads and is registered by id and version", async () => {
+        const pack = await ModelPack.LoadAsync(DiskReader(join(root, "good", "pack")));
+        expect(pack.id).toBe(AnalyticPackId);
+        expect(ModelPack.Find(AnalyticPackId, AnalyticPackVersion)).toBe(pack);
+        expect(pack.decoder.outputSize).toBe(4);
+        expect(pack.deformation.inputSize).toBe(pack.positionalEncodingSize + pack.manifest.alphaDims + 53);
+    });
+
+    test("unknown format version", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.formatVersion = 99)))), "formatVersion");
+    });
+
+    test("not JSON", async () => {
+        const dir = mutatedPack(() => undefined);
+        writeFileSync(join(dir, "pack.json"), "{ not json");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(dir)), "pack.json");
+    });
+
+    test("truncated blob", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((_, w) => w.slice(0, w.length - 10), false))), 'files["weights.bin"].byteLength');
+    });
+
+    test("wrong hash", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((_, w) => void (w[3] ^= 0xff), false))), 'files["weights.bin"].sha256');
+    });
+
+    test("wrong dtype", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.tensors["decoder.0.weight"].dtype = "int8")))), 'tensors["decoder.0.weight"].dtype');
+    });
+
+    test("shape that does not match its byte length", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.tensors["decoder.0.weight"].shape = [8, 9])))), 'tensors["decoder.0.weight"].byteLength');
+    });
+
+    test("layer shapes that do not chain", async () => {
+        const dir = mutatedPack((j) => {
+            // Same bytes, declared as [16, 4] instead of [8, 8]: the decoder's input is 8 channels.
+            j.tensors["decoder.0.weight"].shape = [16, 4];
+        });
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(dir)), 'tensors["decoder.0.weight"].shape');
+    });
+
+    test("range past the end of its file", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.tensors["blend.1.bias"].byteOffset = 100000)))), 'tensors["blend.1.bias"].byteOffset');
+    });
+
+    test("NaN in a tensor", async () => {
+        const dir = mutatedPack((j, w) => {
+            const t = j.tensors["decoder.1.bias"];
+            new DataView(w.buffer).setUint16(t.byteOffset, 0x7e00, true);
+        });
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(dir)), 'tensors["decoder.1.bias"]');
+    });
+
+    test("missing network field", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void delete j.networks.blend))), "networks.blend");
+    });
+});
+
+describe("avatar .glb", () => {
+    const good = (): Uint8Array => new Uint8Array(readFileSync(join(root, "good", "analytic-head.glb")));
+
+    test("the analytic avatar reads back what was written", async () => {
+        const asset = await ReadAvatarGlb(good());
+        expect(asset.packId).toBe(AnalyticPackId);
+        expect(asset.triplane.length).toBe(3 * asset.channels * asset.resolution ** 2);
+        const again = await ReadAvatarGlb(await WriteAvatarGlb(asset, "copy"));
+        expect(Buffer.from(again.triplane.buffer).equals(Buffer.from(asset.triplane.buffer))).toBe(true);
+    });
+
+    test("truncated file", async () => {
+        await expectFormatError(ReadAvatarGlb(good().slice(0, 5000)), "glb.length");
+    });
+
+    test("not a glb", async () => {
+        await expectFormatError(ReadAvatarGlb(new TextEncoder().encode("hello, this is not a glTF binary")), "glb");
+    });
+
+    test("wrong hash of the tri-plane", async () => {
+        const bytes = good();
+        bytes[bytes.length - 100] ^= 0x55;
+        await expectFormatError(ReadAvatarGlb(bytes), /sha256\.triplane$/);
+    });
+
+    test("NaN in the tri-plane (hash updated)", async () => {
+        const asset = await ReadAvatarGlb(good());
+        asset.triplane[1234] = FloatToHalf(NaN);
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "nan")), /triplane$/);
+    });
+
+    test("wrong tri-plane size for its declared resolution", async () => {
+        const asset = await ReadAvatarGlb(good());
+        asset.resolution = 32;
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "bad")), /triplane\.bufferView$/);
+    });
+
+    test("unknown extension version", async () => {
+        const bytes = good();
+        const text = new TextDecoder().decode(bytes.subarray(20, 20 + new DataView(bytes.buffer).getUint32(12, true)));
+        const patched = text.replace('"formatVersion":1', '"formatVersion":7');
+        bytes.set(new TextEncoder().encode(patched), 20);
+        await expectFormatError(ReadAvatarGlb(bytes), /formatVersion$/);
+    });
+});

@@ -1,0 +1,72 @@
+// Builds (a) the library as side-effect-free ES modules (dist/lib, types from tsc),
+// (b) a UMD bundle for the Babylon Playground with the global BABYLON as external (dist/umd),
+// (c) the sample scene (dist/sample). `webpack --env only=sample` builds one of them.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const dir = path.dirname(fileURLToPath(import.meta.url));
+
+const rules = [
+    { test: /\.ts$/, loader: "ts-loader", options: { transpileOnly: true } },
+    { test: /\.wgsl$/, type: "asset/source" },
+];
+const common = {
+    mode: "production",
+    devtool: false,
+    resolve: { extensions: [".ts", ".js"], extensionAlias: { ".js": [".ts", ".js"] } },
+    module: { rules },
+    performance: { hints: false },
+    optimization: { minimize: false },
+};
+
+const library = {
+    ...common,
+    name: "lib",
+    entry: { pure: "./plugin/pure.ts", index: "./plugin/index.ts" },
+    experiments: { outputModule: true },
+    output: { path: path.join(dir, "dist/lib"), filename: "[name].js", library: { type: "module" }, module: true, clean: { keep: /\.d\.ts$/ } },
+    externalsType: "module",
+    externals: [
+        ({ request, context }, callback) => {
+            if (/^@babylonjs\//.test(request) || request === "onnxruntime-web" || request === "meyda") {
+                return callback(null, request);
+            }
+            // index.js re-exports pure.js instead of bundling a second copy.
+            if (request === "./pure" && context === path.join(dir, "plugin")) {
+                return callback(null, "./pure.js");
+            }
+            callback();
+        },
+    ],
+};
+
+const umd = {
+    ...common,
+    name: "umd",
+    entry: "./plugin/index.ts",
+    output: { path: path.join(dir, "dist/umd"), filename: "nofa-babylon.js", library: { name: "NOFA", type: "umd" }, globalObject: "this", clean: true },
+    externals: [
+        ({ request }, callback) => {
+            if (/^@babylonjs\/core\//.test(request)) {
+                return callback(null, { root: "BABYLON", commonjs: "@babylonjs/core", commonjs2: "@babylonjs/core", amd: "@babylonjs/core" });
+            }
+            if (/^@babylonjs\/loaders\//.test(request)) {
+                return callback(null, { root: ["BABYLON", "GLTF2"], commonjs: "@babylonjs/loaders", commonjs2: "@babylonjs/loaders", amd: "@babylonjs/loaders" });
+            }
+            callback();
+        },
+    ],
+};
+
+const sample = {
+    ...common,
+    name: "sample",
+    mode: "development",
+    entry: "./sample-scene/main.ts",
+    output: { path: path.join(dir, "dist/sample"), filename: "main.js", clean: true },
+};
+
+export default (env = {}) => {
+    const all = { lib: library, umd, sample };
+    return env.only ? [all[env.only]] : Object.values(all);
+};
