@@ -11,7 +11,7 @@ export interface IExpressionSmootherOptions {
     hold?: number;
     /** Silence probability above which the targets are all zero: the mouth closes (default 0.6). */
     silenceThreshold?: number;
-    /** Lip closure = min(1, gain × P(PP)) (default 4): a likely /p b m/ closes the lips at once. */
+    /** Lip closure = min(1, gain × P(PP)) (default 2): a likely /p b m/ closes the lips at once. */
     closureGain?: number;
     /** A lip closure is held at least this long, seconds (default 0.02). */
     closureHold?: number;
@@ -46,7 +46,7 @@ export class ExpressionSmoother {
         this._release = options.release ?? 0.02;
         this._hold = options.hold ?? 0.01;
         this._silence = options.silenceThreshold ?? 0.6;
-        this._closureGain = options.closureGain ?? 4;
+        this._closureGain = options.closureGain ?? 2;
         this._closureHold = options.closureHold ?? 0.02;
     }
 
