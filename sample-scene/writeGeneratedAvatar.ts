@@ -1,16 +1,16 @@
 // Writes an avatar .glb from a pack's generator G(α):
-// `tsx test/support/writeGeneratedAvatar.ts PACK_DIR OUT.glb PACK_URI [seed]` (no seed: α = 0, the mean head).
+// `tsx sample-scene/writeGeneratedAvatar.ts PACK_DIR OUT.glb PACK_URI [seed]` (no seed: α = 0, the mean head).
 import { dirname } from "node:path";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { ModelPack } from "../../plugin/pack/modelPack";
-import { GenerateAvatarAssetAsync } from "../../plugin/pack/avatarGenerator";
-import { WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
-import { DiskReader } from "./nodeFiles";
-import { Random } from "./packWriter";
+import { ModelPack } from "../plugin/pack/modelPack";
+import { GenerateAvatarAssetAsync } from "../plugin/pack/avatarGenerator";
+import { WriteAvatarGlb } from "../plugin/loader/avatarGlb";
+import { DiskReader } from "../test/support/nodeFiles";
+import { Random } from "../test/support/packWriter";
 
 const [packDir, out, packUri, seed] = process.argv.slice(2);
 if (!packDir || !out || !packUri) {
-    console.error("usage: tsx test/support/writeGeneratedAvatar.ts PACK_DIR OUT.glb PACK_URI [seed]");
+    console.error("usage: tsx sample-scene/writeGeneratedAvatar.ts PACK_DIR OUT.glb PACK_URI [seed]");
     process.exit(2);
 }
 const pack = await ModelPack.LoadAsync(DiskReader(packDir));
