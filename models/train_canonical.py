@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from . import decoder as dec
 from .canonical_data import build, identity_set
 from .distributed import Runtime, command_line, unwrap
-from .encoding import normalise, sample_triplane
+from .encoding import normalise
 from .generator import Generator
 from .ict import load_ict
 from .plots import loss_curves
@@ -37,9 +37,9 @@ def parse(argv=None):
     p.add_argument("--surface-points", type=int, default=120000)
     p.add_argument("--box-points", type=int, default=40000)
     p.add_argument("--voxel", type=float, default=0.15)
-    p.add_argument("--steps", type=int, default=6000)
-    p.add_argument("--batch-identities", type=int, default=4)
-    p.add_argument("--batch-points", type=int, default=8192)
+    p.add_argument("--steps", type=int, default=5000)
+    p.add_argument("--batch-identities", type=int, default=2)
+    p.add_argument("--batch-points", type=int, default=6144)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--plot", help="loss-curve PNG (default <out>/loss.png)")
     return p.parse_args(argv)
@@ -72,7 +72,7 @@ def main(argv=None):
         ids = torch.randint(n_id, (args.batch_identities,))
         j = torch.randint(n_pts, (args.batch_identities, args.batch_points))
         p = pts[ids[:, None], j].to(rt.device)
-        o = d(sample_triplane(g(alphas[ids].to(rt.device)), normalise(p)))
+        o = d(g(alphas[ids].to(rt.device), normalise(p)))
         t_occ, t_rgb, t_w = occ[ids[:, None], j].to(rt.device), rgb[ids[:, None], j].to(rt.device), w_rgb[ids[:, None], j].to(rt.device)
         z = dec.occupancy_logit(o)
         l_occ = F.binary_cross_entropy_with_logits(z, t_occ)
