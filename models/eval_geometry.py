@@ -39,6 +39,9 @@ def parse(argv=None):
 def ortho_front_z(verts, tris, xy):
     """Largest z where rays along −z through xy [N, 2] meet the mesh (−inf on a miss)."""
     p = verts[tris]
+    lo, hi = xy.min(0).values, xy.max(0).values
+    near = ((p[..., :2].min(1).values <= hi) & (p[..., :2].max(1).values >= lo)).all(1)
+    p = p[near]
     a, b, c = p[:, 0, :2], p[:, 1, :2], p[:, 2, :2]
     d1, d2 = b - a, c - a
     det = d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0]
@@ -120,10 +123,10 @@ def main(argv=None):
         "lip_gap": {"jawOpen %.1f" % j: {"error_mm": gap_err[j], "mesh_gap_mm": gap_mesh[j]} for j in gap_err},
         "targets": TARGETS, "seconds": round(time.time() - t_start),
     }
+    os.makedirs(args.out, exist_ok=True)
     sheet = os.path.join(args.out, "eval-contact-sheet.png")
     contact_sheet(model, renderer, ict, tris, alphas[0], sheet)
     figures["contact_sheet"] = sheet
-    os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "eval-geometry.json"), "w") as f:
         json.dump(figures, f, indent=1)
     print(json.dumps(figures, indent=1))

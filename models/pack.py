@@ -43,7 +43,8 @@ def _generator(pack, folder):
     basis = next(a for a in inits.values() if a.ndim == 2 and a.shape[0] == pack["alphaDims"])
     g = Generator(pack["alphaDims"], c, r, int(math.isqrt(basis.shape[1] // (3 * c))))
     with torch.no_grad():
-        g.mean.copy_(torch.from_numpy(mean.astype(np.float32)))
+        planes = torch.from_numpy(mean.astype(np.float32)).view(3, c, r, r)
+        g.mean.copy_(planes.permute(0, 2, 3, 1).reshape(3 * r * r, c))
         g.basis.copy_(torch.from_numpy(basis.astype(np.float32)))
     return g.eval()
 
