@@ -313,7 +313,8 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             return;
         }
         this._uploadDynamic();
-        if (this._deformationMode === "baked" && !this._gpu.bake()) {
+        // Baked in both modes: the per-sample mode still reads the moved occupancy grid.
+        if (!this._gpu.bake()) {
             return;
         }
         this._deformationDirty = false;
