@@ -5,7 +5,7 @@
  */
 import { RegisterGLTFFileLoader } from "@babylonjs/loaders/glTF/glTFFileLoader.pure.js";
 import { RegisterGLTF2Loader } from "@babylonjs/loaders/glTF/2.0/glTFLoader.pure.js";
-import { RegisterAvatarVolumeLoader } from "./loader/avatarVolumeLoaderExtension";
+import { RegisterAvatarVolumeLoader } from "./pure";
 
 export * from "./pure";
 

@@ -7,6 +7,7 @@ export * from "./expression/arkitNames";
 export * from "./expression/expressionWeights";
 export * from "./pack/packManifest";
 export * from "./pack/modelPack";
+export * from "./pack/avatarGenerator";
 export * from "./io/fileSource";
 export * from "./volume/avatarAsset";
 export * from "./volume/avatarVolume";

@@ -37,7 +37,17 @@ declare global {
 }
 
 const params = new URLSearchParams(location.search);
-const avatarUrl = params.get("avatar") ?? "../dist/sample-assets/analytic/analytic-head.glb";
+/** The ICT base head (written from the committed pack by `npm run assets`), else the analytic test head. */
+const DefaultAvatars = ["../dist/sample-assets/ict/ict-base-mean.glb", "../dist/sample-assets/analytic/analytic-head.glb"];
+
+async function defaultAvatarUrl(): Promise<string> {
+    for (const url of DefaultAvatars) {
+        if ((await fetch(url, { method: "HEAD" })).ok) {
+            return url;
+        }
+    }
+    throw new Error("no avatar found: run `npm run assets`");
+}
 const status = document.getElementById("status")!;
 const SliderNames: ArkitName[] = ["jawOpen", "mouthSmile_L", "mouthSmile_R", "mouthPucker", "eyeBlink_L", "eyeBlink_R"];
 
@@ -90,7 +100,7 @@ async function main(): Promise<void> {
     if (!AvatarVolume.IsSupported(engine)) {
         throw new Error("This browser's engine cannot run avatar volumes (WebGPU with compute shaders is needed).");
     }
-    const avatar = await AvatarVolume.LoadAsync(avatarUrl, scene);
+    const avatar = await AvatarVolume.LoadAsync(params.get("avatar") ?? (await defaultAvatarUrl()), scene);
     window.nofaSample.avatar = avatar;
 
     const sliders = document.getElementById("sliders")!;

@@ -11,7 +11,7 @@ import { RegisterEnginesWebGPUExtensionsEngineRawTexture } from "@babylonjs/core
 import { type ModelPack } from "../pack/modelPack";
 import { type IAvatarAsset } from "./avatarAsset";
 import { type NetworkLayout } from "./networkLayout";
-import { BakeDeformationSource, DilateOccupancySource, OccupancySource } from "./shaderSources";
+import { BakeDeformationSource, DeformedOccupancySource, DilateOccupancySource, OccupancySource } from "./shaderSources";
 import { TriplaneToTextureLayers } from "./triplaneTexture";
 
 /** Target cell sizes (cm) of the displacement texture and of the occupancy grid. */
@@ -38,7 +38,7 @@ export class AvatarGpuResources {
     public readonly weights: StorageBuffer;
     /** Folded first-layer biases of the D-Net and W-Net. */
     public readonly dynamic: StorageBuffer;
-    /** Dilated occupancy over the deformed box, one u32 per cell. */
+    /** Occupancy of the deformed volume for the current expression, one u32 per cell. */
     public readonly occupancy: StorageBuffer;
     /** Cells of the occupancy grid per axis. */
     public readonly occupancyDims: [number, number, number];
@@ -46,11 +46,13 @@ export class AvatarGpuResources {
     public readonly displacementDims: [number, number, number];
 
     private readonly _occupancyRaw: StorageBuffer;
+    private readonly _occupancyCanonical: StorageBuffer;
     private readonly _bakeParams: StorageBuffer;
     private readonly _occupancyParams: StorageBuffer;
     private readonly _bake: ComputeShader;
     private readonly _occupancyPass: ComputeShader;
     private readonly _dilatePass: ComputeShader;
+    private readonly _deformedOccupancyPass: ComputeShader;
 
     /**
      * @param name prefix of the resources' names
@@ -84,10 +86,10 @@ export class AvatarGpuResources {
         this.dynamic = new StorageBuffer(engine, layout.dynamicLength * 4, Constants.BUFFER_CREATIONFLAG_WRITE, `${name}.dynamic`);
         const cells = this.occupancyDims[0] * this.occupancyDims[1] * this.occupancyDims[2];
         this._occupancyRaw = new StorageBuffer(engine, cells * 4, Constants.BUFFER_CREATIONFLAG_READWRITE, `${name}.occupancyRaw`);
+        this._occupancyCanonical = new StorageBuffer(engine, cells * 4, Constants.BUFFER_CREATIONFLAG_READWRITE, `${name}.occupancyCanonical`);
         this.occupancy = new StorageBuffer(engine, cells * 4, Constants.BUFFER_CREATIONFLAG_READWRITE, `${name}.occupancy`);
-        const occupancyCellSize = Math.min(...[0, 1, 2].map((k) => (max[k] - min[k]) / this.occupancyDims[k]));
         this._bakeParams = this._gridParams(engine, `${name}.bakeParams`, min, max, this.displacementDims, box, [0, 0]);
-        this._occupancyParams = this._gridParams(engine, `${name}.occupancyParams`, min, max, this.occupancyDims, box, [OccupancyThreshold, Math.ceil(m / occupancyCellSize) + 1]);
+        this._occupancyParams = this._gridParams(engine, `${name}.occupancyParams`, min, max, this.occupancyDims, box, [OccupancyThreshold, 1]);
 
         this._bake = new ComputeShader(`${name}.bake`, engine, { computeSource: BakeDeformationSource(pack, layout) }, {
             bindingsMapping: {
@@ -123,8 +125,21 @@ export class AvatarGpuResources {
             },
         });
         this._dilatePass.setStorageBuffer("occupancyIn", this._occupancyRaw);
-        this._dilatePass.setStorageBuffer("occupancyOut", this.occupancy);
+        this._dilatePass.setStorageBuffer("occupancyOut", this._occupancyCanonical);
         this._dilatePass.setStorageBuffer("gridParams", this._occupancyParams);
+
+        this._deformedOccupancyPass = new ComputeShader(`${name}.deformedOccupancy`, engine, { computeSource: DeformedOccupancySource() }, {
+            bindingsMapping: {
+                occupancyIn: { group: 0, binding: 0 },
+                nofaDisplacement: { group: 0, binding: 2 },
+                gridParams: { group: 0, binding: 3 },
+                occupancyOut: { group: 0, binding: 4 },
+            },
+        });
+        this._deformedOccupancyPass.setStorageBuffer("occupancyIn", this._occupancyCanonical);
+        this._deformedOccupancyPass.setTexture("nofaDisplacement", this.displacement, true);
+        this._deformedOccupancyPass.setStorageBuffer("gridParams", this._occupancyParams);
+        this._deformedOccupancyPass.setStorageBuffer("occupancyOut", this.occupancy);
     }
 
     private _gridParams(engine: WebGPUEngine, label: string, min: number[], max: number[], dims: number[], box: { min: number[]; max: number[] }, extra: number[]): StorageBuffer {
@@ -137,7 +152,7 @@ export class AvatarGpuResources {
         return buffer;
     }
 
-    /** Marks the occupied cells and dilates them; waits until the passes are compiled and dispatched. */
+    /** Marks the occupied cells of the canonical volume and dilates them by one cell (once per avatar). */
     public async buildOccupancyAsync(): Promise<void> {
         const groups = this.occupancyDims.map((d) => Math.ceil(d / 4));
         await this._occupancyPass.dispatchWhenReady(groups[0], groups[1], groups[2]);
@@ -158,25 +173,31 @@ export class AvatarGpuResources {
     }
 
     /**
-     * Bakes the displacement texture from the current biases.
-     * @returns false when the pass is not compiled yet (nothing was dispatched)
+     * Bakes the displacement texture from the current biases, then moves the occupancy grid with it.
+     * @returns false when the passes are not compiled yet (nothing was dispatched)
      */
     public bake(): boolean {
+        if (!this._bake.isReady() || !this._deformedOccupancyPass.isReady()) {
+            return false;
+        }
         const d = this.displacementDims;
-        return this._bake.dispatch(Math.ceil(d[0] / 4), Math.ceil(d[1] / 4), Math.ceil(d[2] / 4));
+        const o = this.occupancyDims;
+        return this._bake.dispatch(Math.ceil(d[0] / 4), Math.ceil(d[1] / 4), Math.ceil(d[2] / 4)) && this._deformedOccupancyPass.dispatch(Math.ceil(o[0] / 4), Math.ceil(o[1] / 4), Math.ceil(o[2] / 4));
     }
 
-    /** Bakes once the pass is compiled. */
+    /** Bakes (and moves the occupancy grid) once the passes are compiled. */
     public async bakeWhenReadyAsync(): Promise<void> {
         const d = this.displacementDims;
+        const o = this.occupancyDims;
         await this._bake.dispatchWhenReady(Math.ceil(d[0] / 4), Math.ceil(d[1] / 4), Math.ceil(d[2] / 4));
+        await this._deformedOccupancyPass.dispatchWhenReady(Math.ceil(o[0] / 4), Math.ceil(o[1] / 4), Math.ceil(o[2] / 4));
     }
 
     /** Releases every texture and buffer. */
     public dispose(): void {
         this.triplane.dispose();
         this.displacement.dispose();
-        for (const b of [this.weights, this.dynamic, this.occupancy, this._occupancyRaw, this._bakeParams, this._occupancyParams]) {
+        for (const b of [this.weights, this.dynamic, this.occupancy, this._occupancyRaw, this._occupancyCanonical, this._bakeParams, this._occupancyParams]) {
             b.dispose();
         }
     }

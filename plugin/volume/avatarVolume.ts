@@ -80,23 +80,18 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
      */
     public static async LoadAsync(url: string, scene: Scene): Promise<AvatarVolume> {
         let result: Awaited<ReturnType<typeof ImportMeshAsync>>;
-        // What the loader adds while it runs, so that a failed load leaves nothing behind.
-        const added: Array<{ dispose(): void }> = [];
-        const onMesh = scene.onNewMeshAddedObservable.add((m) => added.push(m));
-        const onNode = scene.onNewTransformNodeAddedObservable.add((n) => added.push(n));
+        // What the scene held before, so that a failed load leaves nothing behind.
+        const before = new Set<unknown>([...scene.meshes, ...scene.transformNodes]);
         try {
             result = await ImportMeshAsync(url, scene);
         } catch (e) {
-            added.reverse().forEach((n) => n.dispose());
+            [...scene.meshes, ...scene.transformNodes].filter((n) => !before.has(n)).forEach((n) => n.dispose());
             // The scene loader wraps what the extension threw; surface our typed errors as they are.
             let inner: unknown = e;
             while (inner && !(inner instanceof AvatarFormatError || inner instanceof AvatarUnsupportedError) && (inner as { innerError?: unknown }).innerError) {
                 inner = (inner as { innerError?: unknown }).innerError;
             }
             throw inner instanceof AvatarFormatError || inner instanceof AvatarUnsupportedError ? inner : e;
-        } finally {
-            scene.onNewMeshAddedObservable.remove(onMesh);
-            scene.onNewTransformNodeAddedObservable.remove(onNode);
         }
         const avatar = result.meshes.flatMap((m) => [m, ...m.getDescendants(false)]).find((n): n is AvatarVolume => n instanceof AvatarVolume);
         if (!avatar) {
@@ -318,7 +313,8 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             return;
         }
         this._uploadDynamic();
-        if (this._deformationMode === "baked" && !this._gpu.bake()) {
+        // Baked in both modes: the per-sample mode still reads the moved occupancy grid.
+        if (!this._gpu.bake()) {
             return;
         }
         this._deformationDirty = false;

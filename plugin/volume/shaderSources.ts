@@ -8,6 +8,7 @@ import gridParams from "../../shaders/gridParams.wgsl";
 import bakeDeformation from "../../shaders/bakeDeformation.wgsl";
 import occupancy from "../../shaders/occupancy.wgsl";
 import dilateOccupancy from "../../shaders/dilateOccupancy.wgsl";
+import deformedOccupancy from "../../shaders/deformedOccupancy.wgsl";
 import { type ModelPack } from "../pack/modelPack";
 import { type ILayerPlacement, type NetworkLayout } from "./networkLayout";
 
@@ -94,4 +95,9 @@ export function OccupancySource(pack: ModelPack, layout: NetworkLayout): string 
 /** Full source of the compute pass that dilates the occupancy grid. */
 export function DilateOccupancySource(): string {
     return [gridParams, dilateOccupancy].join("\n");
+}
+
+/** Full source of the compute pass that moves the occupancy grid with the baked deformation. */
+export function DeformedOccupancySource(): string {
+    return [gridParams, deformedOccupancy].join("\n");
 }

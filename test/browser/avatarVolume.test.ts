@@ -65,7 +65,7 @@ async function gpuCounts(): Promise<{ textures: number; buffers: number; gpuText
 
 beforeAll(async () => {
     session = await StartBrowser();
-    const opened = await OpenSample(session, `size=${Size}&ui=0`, () => {
+    const opened = await OpenSample(session, `size=${Size}&ui=0&avatar=../${AssetsDir}/analytic-head.glb`, () => {
         // Counts live GPU buffers and textures by wrapping the device (installed before the page's scripts).
         const counts = { buffers: 0, textures: 0 };
         (window as unknown as { __gpuCounts: typeof counts }).__gpuCounts = counts;

@@ -4,7 +4,7 @@
  * Tolerances: decoder outputs 2e-3 abs; displacement 2e-3 cm abs (texture bake: float16
  * storage, 1e-2 cm); occupancy: cells whose density is within 2 % of the threshold may differ;
  * raymarch: mean |Δcolour| < 5e-3 and 99 % of rays < 3e-2 (sharp surfaces amplify f32 rounding);
- * skipping vs not: < 2e-3 per ray (the density skipped in cells below the threshold).
+ * skipping vs not: < 6e-3 per ray (the faint density, 1.2e-4/cm on the analytic head, in skipped cells).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +14,7 @@ import { Float32ArrayToHalf, HalfArrayToFloat32 } from "../../plugin/io/float16"
 import { ModelPack } from "../../plugin/pack/modelPack";
 import { FoldDynamicBiases } from "../../plugin/volume/dynamicBiases";
 import { NetworkLayout } from "../../plugin/volume/networkLayout";
-import { BakeDeformationSource, DecoderSource, DeformationSource, DilateOccupancySource, NetworkBase, OccupancySource, RaymarchFunctions } from "../../plugin/volume/shaderSources";
+import { BakeDeformationSource, DecoderSource, DeformationSource, DeformedOccupancySource, DilateOccupancySource, NetworkBase, OccupancySource, RaymarchFunctions } from "../../plugin/volume/shaderSources";
 import { TriplaneToTextureLayers } from "../../plugin/volume/triplaneTexture";
 import { ReadAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { readFileSync } from "node:fs";
@@ -264,10 +264,32 @@ describe("on the analytic head", () => {
         expect(mismatches).toBe(0);
     });
 
-    test("raymarch compositing matches the CPU reference; skipping changes nothing but the sample count", async () => {
+    /** The runtime's grid for the current expression: canonical occupancy dilated by one cell, moved by the baked displacement. */
+    async function deformedOccupancy(dims: number[]): Promise<Uint32Array> {
+        const { dilated } = await occupancy(dims, 0.01, 1);
+        const texDims = [40, 48, 40];
+        const tex = device.createTexture({ size: texDims, dimension: "3d", format: "rgba16float", usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING });
+        await Dispatch(device, BakeDeformationSource(headPack, headLayout), [
+            { buffer: StorageFrom(device, headLayout.weights) },
+            { buffer: dynamicBuffer(volume.alpha, headBeta, headPack, headLayout) },
+            { buffer: gridParams(volume.deformedMin, volume.deformedMax, texDims, [0, 0, 0, 0], headPack) },
+            tex.createView(),
+        ], [10, 12, 10]);
+        const cells = dims[0] * dims[1] * dims[2];
+        const out = StorageOf(device, cells * 4);
+        await Dispatch(device, DeformedOccupancySource(), [
+            { buffer: StorageFrom(device, dilated) },
+            linearSampler(),
+            tex.createView(),
+            { buffer: gridParams(volume.deformedMin, volume.deformedMax, dims, [0.01, 1, 0, 0], headPack) },
+            { buffer: out },
+        ], dims.map((d) => Math.ceil(d / 4)) as [number, number, number]);
+        return new Uint32Array(await ReadBuffer(device, out, cells * 4));
+    }
+
+    test("raymarch compositing matches the CPU reference; skipping the moved occupancy grid changes nothing but the sample count", async () => {
         const dims = [24, 32, 24];
-        const cellSize = Math.max(...[0, 1, 2].map((k) => (volume.deformedMax[k] - volume.deformedMin[k]) / dims[k]));
-        const { dilated } = await occupancy(dims, 0.01, Math.ceil(headPack.manifest.maxDisplacement / cellSize) + 1);
+        const dilated = await deformedOccupancy(dims);
         const rays: Array<[Vec3, Vec3]> = [];
         for (let i = 0; i < 128; i++) {
             const target: Vec3 = [rand() * 16 - 8, rand() * 24 - 14, rand() * 6];
@@ -324,7 +346,7 @@ describe("on the analytic head", () => {
             errors.push(Math.max(...[0, 1, 2].map((k) => Math.abs(ref.color[k] - plain[8 * i + k])), Math.abs(ref.alpha - plain[8 * i + 3])));
             expect(plain[8 * i + 5]).toBe(ref.samples);
             for (let k = 0; k < 4; k++) {
-                expect(Math.abs(skipped[8 * i + k] - plain[8 * i + k])).toBeLessThan(2e-3);
+                expect(Math.abs(skipped[8 * i + k] - plain[8 * i + k])).toBeLessThan(6e-3);
             }
             samplesPlain += plain[8 * i + 5];
             samplesSkipped += skipped[8 * i + 5];

@@ -9,7 +9,7 @@ export async function GetDevice(): Promise<{ adapter: GPUAdapter; device: GPUDev
     _gpu ??= create([]);
     const adapter = await _gpu.requestAdapter();
     if (!adapter) {
-        throw new Error("WebGPU: no adapter (is mesa-vulkan-drivers >= 25 installed? run scripts/install-system-deps.sh)");
+        throw new Error("WebGPU: no adapter (is mesa-vulkan-drivers >= 25 installed? run test/setup/install-system-deps.sh)");
     }
     const device = await adapter.requestDevice();
     return { adapter, device };

@@ -4,11 +4,12 @@
 #   - mesa-vulkan-drivers >= 25 (bookworm-backports): lavapipe for WebGPU (Dawn) in Node
 #   - chromium: headless browser tests (WebGPU on SwiftShader)
 #   - python3-torch, python3-onnx, python3-numpy: training and ONNX export (models/)
+#   - python3-matplotlib: loss curves and evaluation figures (models/)
 #   - espeak-ng, sox: speech synthesis and audio processing for lip-sync data
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 have() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | grep -q "^install ok installed $2"; }
-PKGS=(chromium python3-torch python3-onnx python3-numpy espeak-ng sox)
+PKGS=(chromium python3-torch python3-onnx python3-numpy python3-matplotlib espeak-ng sox)
 missing=0
 have mesa-vulkan-drivers '25\.' || missing=1
 for p in "${PKGS[@]}"; do have "$p" '' || missing=1; done

@@ -4,8 +4,8 @@
  * Usage: npm run eval:lipsync -- DATASET_DIR [--no-baselines] [--out result.json] [--plot-data jaw.json]
  * DATASET_DIR holds NAME.wav (mono, any rate) + NAME.json ({ phonemes: [{p,start,end}], visemes: [{v,start,end}] }).
  * Ours runs in Node (the runtime's offline path: meyda features + onnxruntime-web wasm, one thread);
- * the baselines run in headless Chromium in an OfflineAudioContext (scripts/lipsync-eval/baselines.js).
- * Prints one JSON object: per system, the metrics of scripts/lipsync-eval/metrics.ts, plus latency
+ * the baselines run in headless Chromium in an OfflineAudioContext (test/eval/lipsync-eval/baselines.js).
+ * Prints one JSON object: per system, the metrics of test/eval/lipsync-eval/metrics.ts, plus latency
  * and, for ours, throughput. Definitions: docs/lipsync.md.
  */
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -14,14 +14,14 @@ import type { AddressInfo } from "node:net";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { ExpressionCount } from "../plugin/expression/arkitNames.js";
-import { DecodeWav } from "../plugin/audio/decodeWav.js";
-import { LipSyncAnalyzer } from "../plugin/audio/lipSyncAnalyzer.js";
-import { LipSyncFeatureConfig, LipSyncFeatureExtractor } from "../plugin/audio/lipSyncFeatures.js";
-import { ComputeVisemeTargets, VisemeBlendToExpression } from "../plugin/audio/visemeTargets.js";
+import { ExpressionCount } from "../../plugin/expression/arkitNames.js";
+import { DecodeWav } from "../../plugin/audio/decodeWav.js";
+import { LipSyncAnalyzer } from "../../plugin/audio/lipSyncAnalyzer.js";
+import { LipSyncFeatureConfig, LipSyncFeatureExtractor } from "../../plugin/audio/lipSyncFeatures.js";
+import { ComputeVisemeTargets, VisemeBlendToExpression } from "../../plugin/audio/visemeTargets.js";
 import { MetricAccumulator, type IReference } from "./lipsync-eval/metrics.js";
 
-const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith("--"));
 if (!dir) {
@@ -128,7 +128,7 @@ if (withBaselines) {
     try {
         const page = await browser.newPage();
         page.on("pageerror", (e) => console.error("page error:", e.message));
-        await page.goto(`http://127.0.0.1:${port}/scripts/lipsync-eval/baselines.html`);
+        await page.goto(`http://127.0.0.1:${port}/test/eval/lipsync-eval/baselines.html`);
         await page.waitForFunction(() => (window as unknown as { __ready: boolean }).__ready === true);
         const profileDir = join(root, "models/lipsync/baselines/wlipsync-profiles");
         const profiles = Object.fromEntries(["sample", "sample-female", "sample-male"].map((p) => [p, JSON.parse(readFileSync(join(profileDir, p + ".json"), "utf8"))]));

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ExpressionCount } from "../../plugin/expression/arkitNames.js";
-import { MergedVisemeOf, Visemes } from "../../plugin/audio/visemes.js";
-import type { IVisemeSegment } from "../../plugin/audio/visemeTargets.js";
+import { ExpressionCount } from "../../../plugin/expression/arkitNames.js";
+import { MergedVisemeOf, Visemes } from "../../../plugin/audio/visemes.js";
+import type { IVisemeSegment } from "../../../plugin/audio/visemeTargets.js";
 
 /** One system's output over one utterance. */
 export interface ISystemFrames {
@@ -28,7 +28,7 @@ interface ILipBasis {
     lowerInnerLip: number;
 }
 
-const basis = JSON.parse(readFileSync(fileURLToPath(new URL("../../models/lipsync/ict-lip-basis.json", import.meta.url)), "utf8")) as ILipBasis;
+const basis = JSON.parse(readFileSync(fileURLToPath(new URL("../../../models/lipsync/ict-lip-basis.json", import.meta.url)), "utf8")) as ILipBasis;
 const L = basis.neutral.length;
 const modes = new Float32Array(ExpressionCount * L * 3);
 basis.modes.forEach((m, e) => m.forEach((v, i) => modes.set(v, (e * L + i) * 3)));

@@ -1,0 +1,1 @@
+"""NOFA++ model toolkit: ICT-FaceKit ground truth, networks, training, export and evaluation."""

@@ -1,0 +1,47 @@
+"""Device choice and the multi-GPU path: under `torchrun` (WORLD_SIZE set) each process joins
+torch.distributed, takes its own GPU and wraps the networks in DistributedDataParallel."""
+import os
+import shlex
+import sys
+
+import torch
+
+
+class Runtime:
+    def __init__(self, device="cpu", threads=2):
+        self.world = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        if self.world > 1:
+            local = int(os.environ.get("LOCAL_RANK", "0"))
+            backend = "nccl" if device.startswith("cuda") else "gloo"
+            torch.distributed.init_process_group(backend)
+            if device.startswith("cuda"):
+                device = "cuda:%d" % local
+                torch.cuda.set_device(local)
+        self.device = torch.device(device)
+        torch.set_num_threads(threads)
+
+    @property
+    def main(self):
+        return self.rank == 0
+
+    def wrap(self, module):
+        """The module for training: DDP-wrapped when distributed."""
+        module = module.to(self.device)
+        if self.world > 1:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            return torch.nn.parallel.DistributedDataParallel(module, device_ids=ids)
+        return module
+
+    def close(self):
+        if self.world > 1:
+            torch.distributed.destroy_process_group()
+
+
+def command_line(module):
+    """The exact invocation of this process, for provenance."""
+    return " ".join(shlex.quote(a) for a in ["/usr/bin/python3", "-m", module] + sys.argv[1:])
+
+
+def unwrap(module):
+    return module.module if hasattr(module, "module") else module

@@ -1,0 +1,173 @@
+"""Geometry of the pack's volume against the ICT mesh on held-out (α, β): depth and silhouette
+rendered with the same cameras (frontal, ±30° yaw), lip gap at jawOpen 0 / 0.5 / 1, a contact sheet.
+
+    /usr/bin/python3 -m models.eval_geometry --pack models/packs/ict-base --out docs
+"""
+import argparse
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+
+from .colors import albedo, shaded
+from .expressions import PRESETS, preset, sample
+from .ict import NARROW_FACE, load_ict
+from .pack import PackModel
+from .render import Camera, VolumeRenderer, rasterise
+
+TARGETS = {"face_depth_mae_mm": 1.5, "silhouette_iou": 0.97, "lip_gap_error_mm": 1.0}
+SHEET = [("neutral", {}), ("smile", PRESETS["smile"]), ("jaw open", PRESETS["jaw_full"]), ("oh", PRESETS["oh"]),
+         ("blink + brows up", {"eyeBlink~": 1.0, "browInnerUp~": 0.8, "browOuterUp~": 0.6}),
+         ("left smile + sneer", None)]
+
+
+def parse(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--pack", default="models/packs/ict-base")
+    p.add_argument("--ict")
+    p.add_argument("--out", default="docs")
+    p.add_argument("--pairs", type=int, default=50)
+    p.add_argument("--size", type=int, default=128, help="image size (pixels)")
+    p.add_argument("--seed", type=int, default=1234, help="held-out seed (training uses 0)")
+    p.add_argument("--threads", type=int, default=2)
+    return p.parse_args(argv)
+
+
+def ortho_front_z(verts, tris, xy):
+    """Largest z where rays along −z through xy [N, 2] meet the mesh (−inf on a miss)."""
+    p = verts[tris]
+    lo, hi = xy.min(0).values, xy.max(0).values
+    near = ((p[..., :2].min(1).values <= hi) & (p[..., :2].max(1).values >= lo)).all(1)
+    p = p[near]
+    a, b, c = p[:, 0, :2], p[:, 1, :2], p[:, 2, :2]
+    d1, d2 = b - a, c - a
+    det = d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0]
+    r = xy[:, None] - a[None]
+    u = (r[..., 0] * d2[:, 1] - r[..., 1] * d2[:, 0]) / det
+    v = (d1[:, 0] * r[..., 1] - d1[:, 1] * r[..., 0]) / det
+    hit = (u >= 0) & (v >= 0) & (u + v <= 1) & (det.abs() > 1e-12)
+    z = p[:, 0, 2] + u * (p[:, 1, 2] - p[:, 0, 2]) + v * (p[:, 2, 2] - p[:, 0, 2])
+    return torch.where(hit, z, torch.tensor(-math.inf)).max(1).values
+
+
+def lip_gap(front_z, ys, lo, hi):
+    """Height (cm) of the probe samples in [lo, hi] that pass > 1 cm behind the lips' front."""
+    inside = (ys >= lo) & (ys <= hi)
+    z = front_z[inside]
+    deep = z < z.max() - 1.0
+    return float(deep.sum()) * float(ys[1] - ys[0])
+
+
+def main(argv=None):
+    args = parse(argv)
+    torch.set_num_threads(args.threads)
+    t_start = time.time()
+    model = PackModel(args.pack)
+    A = model.pack["alphaDims"]
+    ict = load_ict(args.ict, A)
+    names = ict.expression_names
+    keep = ~ict.triangle_mask(["eye_shells", "eyelashes"])
+    tris = ict.triangles[keep]
+    face_tri = (tris[:, 0] >= NARROW_FACE[0]) & (tris[:, 0] <= NARROW_FACE[1])
+    renderer = VolumeRenderer(model)
+    gen = torch.Generator().manual_seed(args.seed)
+    alphas = torch.randn(args.pairs, A, generator=gen)
+    betas = sample(names, args.pairs, gen)
+    cams = {yaw: Camera(yaw, args.size) for yaw in (-30.0, 0.0, 30.0)}
+    per_view = {yaw: {"depth": [], "iou": []} for yaw in cams}
+    for i in range(args.pairs):
+        renderer.prepare(alphas[i], betas[i])
+        v = ict.vertices(alphas[i][None], betas[i][None])[0]
+        for yaw, cam in cams.items():
+            zm, tri, _ = rasterise(cam, v, tris)
+            zv, _, _ = renderer.render(cam)
+            mm, mv = torch.isfinite(zm), torch.isfinite(zv)
+            per_view[yaw]["iou"].append(float((mm & mv).sum() / (mm | mv).sum()))
+            face = mm & mv & face_tri[tri.clamp(min=0)] & (tri >= 0)
+            per_view[yaw]["depth"].append(float((zv[face] - zm[face]).abs().mean()) * 10)
+        print("pair %d/%d  iou %.4f  depth %.2f mm  %.0fs" % (i + 1, args.pairs, per_view[0.0]["iou"][-1],
+                                                             per_view[0.0]["depth"][-1], time.time() - t_start), flush=True)
+
+    lm = ict.manifest["idx_to_landmark_verts"]
+    ys = torch.arange(-9.0, 2.0, 0.02)
+    origins = torch.stack([torch.zeros_like(ys), ys, torch.full_like(ys, 25.0)], 1)
+    down = torch.tensor([0.0, 0.0, -1.0]).expand_as(origins)
+    gap_err, gap_mesh = {}, {}
+    for jaw in (0.0, 0.5, 1.0):
+        errs, ref = [], []
+        for i in range(min(10, args.pairs)):
+            beta = torch.zeros(53)
+            beta[names.index("jawOpen")] = jaw
+            v = ict.vertices(alphas[i][None], beta[None])[0]
+            lo, hi = float(v[lm[57], 1]) - 0.5, float(v[lm[51], 1]) + 0.5
+            g_mesh = lip_gap(ortho_front_z(v, tris, origins[:, :2]), ys, lo, hi)
+            renderer.prepare(alphas[i], beta)
+            t, _, _ = renderer.march(origins, down)
+            g_vol = lip_gap(25.0 - t, ys, lo, hi)
+            errs.append(abs(g_vol - g_mesh) * 10)
+            ref.append(g_mesh * 10)
+        gap_err[jaw], gap_mesh[jaw] = float(np.mean(errs)), float(np.mean(ref))
+
+    depth_all = [d for v in per_view.values() for d in v["depth"]]
+    iou_all = [d for v in per_view.values() for d in v["iou"]]
+    figures = {
+        "pack": os.path.normpath(args.pack), "pairs": args.pairs, "imageSize": args.size, "seed": args.seed,
+        "face_depth_mae_mm": float(np.mean(depth_all)),
+        "silhouette_iou": float(np.mean(iou_all)),
+        "lip_gap_error_mm": float(np.mean(list(gap_err.values()))),
+        "per_view": {"%+d" % yaw: {"face_depth_mae_mm": float(np.mean(v["depth"])), "silhouette_iou": float(np.mean(v["iou"]))}
+                     for yaw, v in per_view.items()},
+        "lip_gap": {"jawOpen %.1f" % j: {"error_mm": gap_err[j], "mesh_gap_mm": gap_mesh[j]} for j in gap_err},
+        "targets": TARGETS, "seconds": round(time.time() - t_start),
+    }
+    os.makedirs(args.out, exist_ok=True)
+    sheet = os.path.join(args.out, "eval-contact-sheet.png")
+    contact_sheet(model, renderer, ict, tris, alphas[0], sheet)
+    figures["contact_sheet"] = sheet
+    with open(os.path.join(args.out, "eval-geometry.json"), "w") as f:
+        json.dump(figures, f, indent=1)
+    print(json.dumps(figures, indent=1))
+
+
+def contact_sheet(model, renderer, ict, tris, alpha, path, size=192):
+    """Six expressions of one held-out identity: volume (top) above the ICT mesh (bottom), frontal."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    names = ict.expression_names
+    base = albedo(ict)
+    cam = Camera(0.0, size)
+    fig, axes = plt.subplots(2, len(SHEET), figsize=(2.2 * len(SHEET), 5.0), dpi=100)
+    for k, (title, spec) in enumerate(SHEET):
+        if spec is None:
+            beta = preset(names, PRESETS["smile"], 1.0, "_L") + preset(names, PRESETS["sneer"], 1.0, "_L")
+        else:
+            beta = preset(names, spec)
+        renderer.prepare(alpha, beta)
+        _, _, img = renderer.render(cam)
+        v = ict.vertices(alpha[None], beta[None])[0]
+        _, tri, bary = rasterise(cam, v, tris)
+        col = shaded(ict, v, base)
+        mesh = torch.ones(size, size, 3)
+        m = tri >= 0
+        mesh[m] = (col[tris[tri[m]]] * bary[m][..., None]).sum(1)
+        for row, im in enumerate((img, mesh)):
+            ax = axes[row, k]
+            ax.imshow(im.clamp(0, 1).numpy())
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(title, fontsize=9)
+        if k == 0:
+            axes[0, 0].set_ylabel("volume (pack)")
+            axes[1, 0].set_ylabel("ICT mesh")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""CI smoke run: a few steps of each trainer and the export, at tiny sizes, into a temporary folder.
+
+    /usr/bin/python3 -m models.smoke [--out DIR]
+"""
+import argparse
+import os
+import tempfile
+
+from . import export, train_canonical, train_deformation
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--out", help="folder for runs and pack (default: a new temporary folder)")
+    p.add_argument("--ict")
+    args = p.parse_args(argv)
+    out = args.out or tempfile.mkdtemp(prefix="nofa-smoke-")
+    ict = ["--ict", args.ict] if args.ict else []
+    tiny = ["--alpha-dims", "4", "--seed", "1", "--threads", "1"]
+    train_canonical.main(tiny + ict + [
+        "--out", os.path.join(out, "canonical"), "--channels", "8", "--resolution", "16", "--basis-resolution", "4",
+        "--hidden", "8", "--identities", "1", "--extreme-modes", "0", "--surface-points", "2000",
+        "--box-points", "500", "--voxel", "0.5", "--steps", "3", "--batch-identities", "2", "--batch-points", "256"])
+    train_deformation.main(tiny + ict + [
+        "--out", os.path.join(out, "deformation"), "--frequencies", "2", "--d-hidden", "8", "--w-hidden", "8",
+        "--steps", "3", "--pairs", "2", "--shell-points", "256", "--box-points", "64"])
+    export.main(ict + ["--canonical", os.path.join(out, "canonical"), "--deformation", os.path.join(out, "deformation"),
+                       "--out", os.path.join(out, "pack"), "--fixture-rows", "8"])
+    print("smoke pack:", os.path.join(out, "pack"))
+
+
+if __name__ == "__main__":
+    main()

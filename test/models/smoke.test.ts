@@ -1,0 +1,33 @@
+/**
+ * models/ smoke run: a few steps of each trainer and the export at tiny sizes (`python3 -m models.smoke`),
+ * then the exported pack.json is checked (structure, hashes, shape chains) by models.packcheck.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const PYTHON = "/usr/bin/python3"; // Debian's interpreter: the only one that sees python3-torch
+
+test("smoke: tiny training of every network and the export produce a valid pack", () => {
+    const out = mkdtempSync(join(tmpdir(), "nofa-smoke-"));
+    try {
+        const run = spawnSync(PYTHON, ["-m", "models.smoke", "--out", out], { encoding: "utf8", timeout: 110_000 });
+        expect(run.stderr.split("\n").filter((l) => /Error|Traceback/.test(l))).toEqual([]);
+        expect(run.status).toBe(0);
+        const check = spawnSync(PYTHON, ["-m", "models.packcheck", join(out, "pack")], { encoding: "utf8" });
+        expect(check.stdout.trim()).toBe("ok");
+        const pack = JSON.parse(readFileSync(join(out, "pack", "pack.json"), "utf8"));
+        expect(pack.format).toBe("nofa-pack");
+        expect(pack.alphaDims).toBe(4);
+        expect(pack.triplane).toEqual({ channels: 8, resolution: 16 });
+        expect(pack.provenance.command).toContain("-m models.train_canonical");
+        for (const net of ["decoder", "deformation", "blend", "generator"]) {
+            const fixture = JSON.parse(readFileSync(join(out, "pack", "fixtures", `${net}.json`), "utf8"));
+            expect(fixture.network).toBe(net);
+            expect(fixture.outputs.length).toBeGreaterThan(0);
+        }
+    } finally {
+        rmSync(out, { recursive: true, force: true });
+    }
+}, 120_000);
