@@ -21,3 +21,4 @@ export * from "./audio/expressionSmoother";
 export * from "./audio/expressionTarget";
 export * from "./audio/visemes";
 export * from "./audio/visemeTargets";
+export * from "./audio/idleBlinker";

@@ -11,3 +11,4 @@ export { StreamingResampler } from "./streamingResampler.js";
 export { DecodeWav, type IMonoAudio } from "./decodeWav.js";
 export { Visemes, MergedVisemeClasses, MergedVisemeOf, VisemeShapes, VisemeDominance, GetVisemeIndex, type Viseme } from "./visemes.js";
 export { ComputeVisemeTargets, VisemeBlendToExpression, VisemeShapeMatrix, type IVisemeSegment } from "./visemeTargets.js";
+export { IdleBlinker } from "./idleBlinker.js";

@@ -8,6 +8,7 @@ import { ExpressionSmoother, type IExpressionSmootherOptions } from "./expressio
 import type { IExpressionTarget } from "../volume/avatarVolume.js";
 import { MorphTargetExpressionTarget } from "./expressionTarget.js";
 import { ExpressionTrack } from "./expressionTrack.js";
+import { IdleBlinker } from "./idleBlinker.js";
 import { LipSyncError } from "./lipSyncError.js";
 import type { LipSyncWorkerRequest, LipSyncWorkerResponse } from "./lipSyncMessages.js";
 import { LipSyncCaptureProcessorName, LipSyncWorkletSource } from "./lipSyncWorkletSource.js";
@@ -24,6 +25,8 @@ export interface ILipSyncOptions {
     audioContext?: AudioContext;
     /** Smoothing of live poses. */
     smoothing?: IExpressionSmootherOptions;
+    /** Add idle blinks to the poses (default true). */
+    idleBlinks?: boolean;
 }
 
 /** A sound for {@link LipSync.playAsync} and {@link LipSync.analyzeAsync}. */
@@ -51,6 +54,9 @@ export class LipSync implements IDisposable {
     private readonly _ownsContext: boolean;
     private readonly _worker: Worker;
     private readonly _smoother: ExpressionSmoother;
+    private readonly _blinker: Nullable<IdleBlinker>;
+    private readonly _pose = new Float32Array(ExpressionCount);
+    private _dt = 0;
     private readonly _weights = new Float32Array(ExpressionCount);
     private readonly _live = new Float32Array(ExpressionCount);
     private _liveSilence = 1;
@@ -76,13 +82,14 @@ export class LipSync implements IDisposable {
     /** Algorithmic latency of live poses in seconds (look-ahead + half window), from the worker. */
     public readonly latency: number;
 
-    private constructor(engine: Nullable<AbstractEngine>, context: AudioContext, ownsContext: boolean, worker: Worker, latency: number, smoothing: IExpressionSmootherOptions) {
+    private constructor(engine: Nullable<AbstractEngine>, context: AudioContext, ownsContext: boolean, worker: Worker, latency: number, options: ILipSyncOptions) {
         this._engine = engine;
         this._context = context;
         this._ownsContext = ownsContext;
         this._worker = worker;
         this.latency = latency;
-        this._smoother = new ExpressionSmoother(smoothing);
+        this._smoother = new ExpressionSmoother(options.smoothing ?? {});
+        this._blinker = options.idleBlinks === false ? null : new IdleBlinker();
         worker.onmessage = (e: MessageEvent<LipSyncWorkerResponse>) => this._onWorkerMessage(e.data);
     }
 
@@ -118,7 +125,7 @@ export class LipSync implements IDisposable {
         const blobUrl = URL.createObjectURL(new Blob([LipSyncWorkletSource], { type: "text/javascript" }));
         try {
             const [latency] = await Promise.all([ready, context.audioWorklet.addModule(blobUrl)]);
-            return new LipSync(engine, context, !options.audioContext, worker, latency, options.smoothing ?? {});
+            return new LipSync(engine, context, !options.audioContext, worker, latency, options);
         } catch (e) {
             worker.terminate();
             throw e instanceof LipSyncError ? e : new LipSyncError("NOT_SUPPORTED", `cannot start the capture worklet: ${(e as Error).message}`);
@@ -454,6 +461,7 @@ export class LipSync implements IDisposable {
         const now = performance.now();
         const dt = Math.min(0.1, (now - this._lastTick) / 1000);
         this._lastTick = now;
+        this._dt = dt;
         if (this._track) {
             const latency = this._context.outputLatency || this._context.baseLatency || 0;
             this._track.sample(this._context.currentTime - this._trackStart - latency, this._weights);
@@ -468,8 +476,10 @@ export class LipSync implements IDisposable {
     }
 
     private _apply(weights: Float32Array): void {
-        this._target?.setExpression(weights);
-        this.onExpressionObservable.notifyObservers(weights);
+        this._pose.set(weights);
+        this._blinker?.apply(this._dt, this._pose);
+        this._target?.setExpression(this._pose);
+        this.onExpressionObservable.notifyObservers(this._pose);
     }
 
     private _checkDisposed(): void {

@@ -49,3 +49,29 @@ describe("ExpressionSmoother", () => {
         expect(Math.max(...s.current)).toBe(0);
     });
 });
+
+describe("IdleBlinker", () => {
+    test("blinks every 2–6 s for 150 ms, both eyes, deterministic", async () => {
+        const { IdleBlinker } = await import("../../plugin/audio/idleBlinker.js");
+        const run = (): number[] => {
+            const b = new IdleBlinker(7);
+            const pose = new Float32Array(53);
+            const starts: number[] = [];
+            let closed = false;
+            for (let f = 0; f < 3000; f++) {
+                pose.fill(0);
+                b.apply(0.01, pose);
+                expect(pose[10]).toBe(pose[11]);
+                if (pose[10] > 0.5 && !closed) {
+                    starts.push(f / 100);
+                }
+                closed = pose[10] > 0.5;
+            }
+            return starts;
+        };
+        const starts = run();
+        expect(starts.length).toBeGreaterThanOrEqual(5);
+        expect(starts.length).toBeLessThanOrEqual(16);
+        expect(run()).toEqual(starts);
+    });
+});

@@ -102,7 +102,8 @@ test("streaming lip-sync in Chromium: vowels open, /p b m/ and silence close; of
     // pose shown at playback time t describes the audio at t - latency
     const during = (s: IVisemeSegment, pad = 0): number[] => jaw.filter((_, i) => t[i] - latency >= s.start - pad && t[i] - latency < s.end + pad);
     const vowels = segs.filter((s) => ["aa", "oh", "E"].includes(s.v) && s.end - s.start > 0.08);
-    const vowelOpen = vowels.map((s) => Math.max(...during(s)));
+    // ±50 ms: live poses jitter with the load of a shared CPU (worker scheduling)
+    const vowelOpen = vowels.map((s) => Math.max(...during(s, 0.05)));
     // most vowels open clearly (this line puts every vowel between two bilabials: some stay small)
     expect(vowelOpen.filter((v) => v > 0.12).length / vowelOpen.length).toBeGreaterThanOrEqual(0.7);
     expect(vowelOpen.reduce((a, b) => a + b, 0) / vowelOpen.length).toBeGreaterThan(0.2);
