@@ -15,6 +15,7 @@ import { CreateSphere } from "@babylonjs/core/Meshes/Builders/sphereBuilder.js";
 import { CreateGround } from "@babylonjs/core/Meshes/Builders/groundBuilder.js";
 import { StandardMaterial } from "@babylonjs/core/Materials/standardMaterial.js";
 import { AvatarVolume, type ArkitName } from "../plugin/index";
+import { SetupLipSyncDemoAsync } from "./lipSyncDemo";
 
 /** What the page exposes to tests and the benchmark. */
 interface ISampleHooks {
@@ -125,6 +126,10 @@ async function main(): Promise<void> {
         avatar.skipEmptySpace = (e.target as HTMLInputElement).checked;
     });
     status.textContent = `avatar: ${avatar.name} (pack ${avatar.pack?.id}@${avatar.pack?.version})`;
+    if (params.get("ui") !== "0") {
+        // Voice lines and the microphone drive the mouth (onnxruntime-web's .wasm served from node_modules).
+        await SetupLipSyncDemoAsync(engine, avatar, document.getElementById("lipsync")!, "assets/lines/", { wasmPaths: new URL("../node_modules/onnxruntime-web/dist/", location.href).href });
+    }
     engine.runRenderLoop(() => scene.render());
     window.addEventListener("resize", () => engine.resize());
     window.nofaSample.ready = true;
