@@ -97,27 +97,28 @@ export class StreamingResampler {
         const buf = this._buffer;
         const kernel = this._kernel;
         const out = this._out;
+        const inRate = this._inRate;
+        const outRate = this._outRate;
+        const length = this._length;
+        const bufferStart = this._bufferStart;
         let count = 0;
         // exact integer position arithmetic: output n sits at input n * inRate / outRate, so the
         // result does not depend on how the input was split into blocks
-        for (;;) {
-            const num = this._produced * this._inRate;
-            const base = Math.floor(num / this._outRate);
-            const local = base - this._bufferStart;
-            if (local + _HalfTaps >= this._length) {
-                break;
-            }
-            const phase = ((num - base * this._outRate) / this._outRate) * _Phases;
+        let produced = this._produced;
+        let base = Math.floor((produced * inRate) / outRate);
+        let rem = produced * inRate - base * outRate;
+        while (base - bufferStart + _HalfTaps < length) {
+            const phase = (rem / outRate) * _Phases;
             const p0 = Math.floor(phase);
             const t = phase - p0;
             const k0 = p0 * taps;
-            const k1 = k0 + taps;
-            const start = local - _HalfTaps + 1;
+            const start = base - bufferStart - _HalfTaps + 1;
             let a = 0;
             for (let k = 0; k < taps; k++) {
                 a += buf[start + k] * kernel[k0 + k];
             }
             if (t > 0) {
+                const k1 = k0 + taps;
                 let b = 0;
                 for (let k = 0; k < taps; k++) {
                     b += buf[start + k] * kernel[k1 + k];
@@ -129,16 +130,21 @@ export class StreamingResampler {
                 count = 0;
             }
             out[count++] = a;
-            this._produced++;
+            produced++;
+            rem += inRate;
+            while (rem >= outRate) {
+                rem -= outRate;
+                base++;
+            }
         }
+        this._produced = produced;
         if (count > 0) {
             onOutput(out.subarray(0, count));
         }
         // keep the history the kernel needs for the next output
-        const next = Math.floor((this._produced * this._inRate) / this._outRate);
-        const keep = next - this._bufferStart - _HalfTaps + 1;
+        const keep = base - bufferStart - _HalfTaps + 1;
         if (keep > 0) {
-            buf.copyWithin(0, keep, this._length);
+            buf.copyWithin(0, keep, length);
             this._length -= keep;
             this._bufferStart += keep;
         }
