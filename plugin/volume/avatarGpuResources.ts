@@ -5,6 +5,7 @@ import { type WebGPUEngine } from "@babylonjs/core/Engines/webgpuEngine.js";
 import { RawTexture2DArray } from "@babylonjs/core/Materials/Textures/rawTexture2DArray.js";
 import { RawTexture3D } from "@babylonjs/core/Materials/Textures/rawTexture3D.js";
 import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
+import { type BaseTexture } from "@babylonjs/core/Materials/Textures/baseTexture.js";
 import { type Scene } from "@babylonjs/core/scene.js";
 import { RegisterEnginesWebGPUExtensionsEngineComputeShader } from "@babylonjs/core/Engines/WebGPU/Extensions/engine.computeShader.pure.js";
 import { RegisterEnginesWebGPUExtensionsEngineRawTexture } from "@babylonjs/core/Engines/WebGPU/Extensions/engine.rawTexture.pure.js";
@@ -22,6 +23,28 @@ const OccupancyThreshold = 0.01;
 
 function _dims(min: number[], max: number[], cell: number, cap: number): [number, number, number] {
     return [0, 1, 2].map((k) => Math.min(cap, Math.max(2, Math.ceil((max[k] - min[k]) / cell)))) as [number, number, number];
+}
+
+/** A binding of a compute pass: name in the WGSL, binding index in group 0, resource (a texture is
+ * sampled, its sampler bound just before it, unless "storage"). */
+type PassBinding = [string, number, StorageBuffer | BaseTexture] | [string, number, BaseTexture, "storage"];
+
+function _computePass(name: string, engine: WebGPUEngine, source: string, bindings: PassBinding[]): ComputeShader {
+    const bindingsMapping: Record<string, { group: number; binding: number }> = {};
+    for (const [key, binding] of bindings) {
+        bindingsMapping[key] = { group: 0, binding };
+    }
+    const pass = new ComputeShader(name, engine, { computeSource: source }, { bindingsMapping });
+    for (const [key, , resource, kind] of bindings) {
+        if (resource instanceof StorageBuffer) {
+            pass.setStorageBuffer(key, resource);
+        } else if (kind === "storage") {
+            pass.setStorageTexture(key, resource);
+        } else {
+            pass.setTexture(key, resource, true);
+        }
+    }
+    return pass;
 }
 
 /**
@@ -91,55 +114,29 @@ export class AvatarGpuResources {
         this._bakeParams = this._gridParams(engine, `${name}.bakeParams`, min, max, this.displacementDims, box, [0, 0]);
         this._occupancyParams = this._gridParams(engine, `${name}.occupancyParams`, min, max, this.occupancyDims, box, [OccupancyThreshold, 1]);
 
-        this._bake = new ComputeShader(`${name}.bake`, engine, { computeSource: BakeDeformationSource(pack, layout) }, {
-            bindingsMapping: {
-                nofaWeights: { group: 0, binding: 0 },
-                nofaDynamic: { group: 0, binding: 1 },
-                gridParams: { group: 0, binding: 2 },
-                displacementOut: { group: 0, binding: 3 },
-            },
-        });
-        this._bake.setStorageBuffer("nofaWeights", this.weights);
-        this._bake.setStorageBuffer("nofaDynamic", this.dynamic);
-        this._bake.setStorageBuffer("gridParams", this._bakeParams);
-        this._bake.setStorageTexture("displacementOut", this.displacement);
-
-        this._occupancyPass = new ComputeShader(`${name}.occupancy`, engine, { computeSource: OccupancySource(pack, layout) }, {
-            bindingsMapping: {
-                nofaWeights: { group: 0, binding: 0 },
-                nofaTriplane: { group: 0, binding: 2 },
-                gridParams: { group: 0, binding: 3 },
-                occupancyOut: { group: 0, binding: 4 },
-            },
-        });
-        this._occupancyPass.setStorageBuffer("nofaWeights", this.weights);
-        this._occupancyPass.setTexture("nofaTriplane", this.triplane, true);
-        this._occupancyPass.setStorageBuffer("gridParams", this._occupancyParams);
-        this._occupancyPass.setStorageBuffer("occupancyOut", this._occupancyRaw);
-
-        this._dilatePass = new ComputeShader(`${name}.dilate`, engine, { computeSource: DilateOccupancySource() }, {
-            bindingsMapping: {
-                occupancyIn: { group: 0, binding: 0 },
-                occupancyOut: { group: 0, binding: 1 },
-                gridParams: { group: 0, binding: 2 },
-            },
-        });
-        this._dilatePass.setStorageBuffer("occupancyIn", this._occupancyRaw);
-        this._dilatePass.setStorageBuffer("occupancyOut", this._occupancyCanonical);
-        this._dilatePass.setStorageBuffer("gridParams", this._occupancyParams);
-
-        this._deformedOccupancyPass = new ComputeShader(`${name}.deformedOccupancy`, engine, { computeSource: DeformedOccupancySource() }, {
-            bindingsMapping: {
-                occupancyIn: { group: 0, binding: 0 },
-                nofaDisplacement: { group: 0, binding: 2 },
-                gridParams: { group: 0, binding: 3 },
-                occupancyOut: { group: 0, binding: 4 },
-            },
-        });
-        this._deformedOccupancyPass.setStorageBuffer("occupancyIn", this._occupancyCanonical);
-        this._deformedOccupancyPass.setTexture("nofaDisplacement", this.displacement, true);
-        this._deformedOccupancyPass.setStorageBuffer("gridParams", this._occupancyParams);
-        this._deformedOccupancyPass.setStorageBuffer("occupancyOut", this.occupancy);
+        this._bake = _computePass(`${name}.bake`, engine, BakeDeformationSource(pack, layout), [
+            ["nofaWeights", 0, this.weights],
+            ["nofaDynamic", 1, this.dynamic],
+            ["gridParams", 2, this._bakeParams],
+            ["displacementOut", 3, this.displacement, "storage"],
+        ]);
+        this._occupancyPass = _computePass(`${name}.occupancy`, engine, OccupancySource(pack, layout), [
+            ["nofaWeights", 0, this.weights],
+            ["nofaTriplane", 2, this.triplane],
+            ["gridParams", 3, this._occupancyParams],
+            ["occupancyOut", 4, this._occupancyRaw],
+        ]);
+        this._dilatePass = _computePass(`${name}.dilate`, engine, DilateOccupancySource(), [
+            ["occupancyIn", 0, this._occupancyRaw],
+            ["occupancyOut", 1, this._occupancyCanonical],
+            ["gridParams", 2, this._occupancyParams],
+        ]);
+        this._deformedOccupancyPass = _computePass(`${name}.deformedOccupancy`, engine, DeformedOccupancySource(), [
+            ["occupancyIn", 0, this._occupancyCanonical],
+            ["nofaDisplacement", 2, this.displacement],
+            ["gridParams", 3, this._occupancyParams],
+            ["occupancyOut", 4, this.occupancy],
+        ]);
     }
 
     private _gridParams(engine: WebGPUEngine, label: string, min: number[], max: number[], dims: number[], box: { min: number[]; max: number[] }, extra: number[]): StorageBuffer {
