@@ -126,12 +126,17 @@ async function main(): Promise<void> {
         avatar.skipEmptySpace = (e.target as HTMLInputElement).checked;
     });
     status.textContent = `avatar: ${avatar.name} (pack ${avatar.pack?.id}@${avatar.pack?.version})`;
-    if (params.get("ui") !== "0") {
-        // Voice lines and the microphone drive the mouth (onnxruntime-web's .wasm served from node_modules).
-        await SetupLipSyncDemoAsync(engine, avatar, document.getElementById("lipsync")!, "assets/lines/", { wasmPaths: new URL("../node_modules/onnxruntime-web/dist/", location.href).href });
-    }
     engine.runRenderLoop(() => scene.render());
     window.addEventListener("resize", () => engine.resize());
+    if (params.get("ui") !== "0") {
+        // Voice lines and the microphone drive the mouth (onnxruntime-web's .wasm served from node_modules).
+        // A failure here leaves the scene running with its sliders.
+        try {
+            await SetupLipSyncDemoAsync(engine, avatar, document.getElementById("lipsync")!, "assets/lines/", { wasmPaths: new URL("../node_modules/onnxruntime-web/dist/", location.href).href });
+        } catch (e) {
+            status.textContent += ` (lip-sync unavailable: ${(e as Error).message})`;
+        }
+    }
     window.nofaSample.ready = true;
 }
 
