@@ -94,7 +94,7 @@ try {
     }
     await page.evaluate(() => window.nofaSample.avatar!.setEnabled(false));
     const background = await shot();
-    const psnr = (a: Uint8Array, b: Uint8Array): { psnrDb: number; pixels: number } => {
+    const psnr = (a: Uint8Array, b: Uint8Array): { psnrDb: number | "identical"; pixels: number } => {
         let se = 0;
         let n = 0;
         for (let i = 0; i < a.length; i += 4) {
@@ -104,7 +104,7 @@ try {
             n += 3;
         }
         const mse = se / Math.max(n, 1);
-        return { psnrDb: mse === 0 ? Infinity : Number((10 * Math.log10((255 * 255) / mse)).toFixed(2)), pixels: n / 3 };
+        return { psnrDb: mse === 0 ? "identical" : Number((10 * Math.log10((255 * 255) / mse)).toFixed(2)), pixels: n / 3 };
     };
     const get = (name: string) => result[name] as { frameMs: number; meanSamplesPerRay: number };
     const adapter = await page.evaluate(async () => {
