@@ -17,18 +17,24 @@ const types = {
     ".jpg": "image/jpeg",
     ".wav": "audio/wav",
     ".ogg": "audio/ogg",
+    ".onnx": "application/octet-stream",
 };
 
 /**
  * Starts the server.
  * @param {number} port port to listen on (0: any free port)
+ * @param {Array<[string, string]>} mounts URL prefixes (ending in "/") served from other folders,
+ *   tried in order before the repository itself (tests use them for fixtures and builds)
  * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
-export function StartServer(port = 8080) {
+export function StartServer(port = 8080, mounts = []) {
+    const all = [...mounts.map(([prefix, dir]) => [prefix, normalize(dir)]), ["/", root]];
     const server = createServer(async (req, res) => {
         const url = new URL(req.url ?? "/", "http://localhost");
-        let path = normalize(join(root, decodeURIComponent(url.pathname)));
-        if (!path.startsWith(root + sep) && path !== root) {
+        const pathname = decodeURIComponent(url.pathname);
+        const [prefix, base] = all.find(([p]) => pathname.startsWith(p));
+        let path = normalize(join(base, pathname.slice(prefix.length)));
+        if (!path.startsWith(base + sep) && path !== base) {
             res.writeHead(403).end();
             return;
         }

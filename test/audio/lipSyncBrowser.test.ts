@@ -3,13 +3,13 @@
  * espeak-ng utterance ("Papa. Bob may bump a map."): the mouth opens on vowels, closes on /p b m/
  * and on silence; the offline pass; typed errors; the microphone through Chromium's fake device.
  */
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join, resolve, sep } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import type { Browser } from "playwright-core";
 import type webpackType from "webpack";
+// @ts-expect-error plain JS module without types
+import { StartServer } from "../../sample-scene/serve.js";
 
 // playwright-core's ESM entry does not load under jest's VM modules: use its CommonJS entry
 const require = createRequire(import.meta.url);
@@ -19,7 +19,6 @@ const webpack = require("webpack") as typeof webpackType;
 const root = resolve(".");
 const out = join(root, ".cache/lipsync-browser");
 const ARGS = ["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-gpu"];
-const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".wav": "audio/wav", ".json": "application/json", ".onnx": "application/octet-stream" };
 
 interface IVisemeSegment {
     v: string;
@@ -27,9 +26,8 @@ interface IVisemeSegment {
     end: number;
 }
 
-let server: Server;
+let server: { url: string; close: () => Promise<void> };
 let browser: Browser;
-let port = 0;
 
 beforeAll(async () => {
     await new Promise<void>((ok, fail) =>
@@ -47,34 +45,18 @@ beforeAll(async () => {
             (err, stats) => (err || stats?.hasErrors() ? fail(err ?? new Error(stats?.toString("errors-only"))) : ok())
         )
     );
-    server = createServer((req, res) => {
-        const url = decodeURIComponent((req.url ?? "/").split("?")[0]);
-        let file: string;
-        if (url === "/") {
-            res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><link rel="icon" href="data:,"><script src="/page.js"></script>');
-            return;
-        } else if (url.startsWith("/ort/")) {
-            file = join(root, "node_modules/onnxruntime-web/dist", url.slice(5));
-        } else if (url.startsWith("/fixtures/")) {
-            file = join(root, "test/fixtures/lipsync-stream", url.slice(10));
-        } else {
-            file = join(out, url);
-        }
-        if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-            res.writeHead(404).end();
-            return;
-        }
-        res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-        createReadStream(file).pipe(res);
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    port = (server.address() as AddressInfo).port;
+    writeFileSync(join(out, "index.html"), '<!doctype html><link rel="icon" href="data:,"><script src="/page.js"></script>');
+    server = await StartServer(0, [
+        ["/ort/", join(root, "node_modules/onnxruntime-web/dist")],
+        ["/fixtures/", join(root, "test/fixtures/lipsync-stream")],
+        ["/", out],
+    ]);
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ARGS });
 });
 
 afterAll(async () => {
     await browser?.close();
-    server?.close();
+    await server?.close();
 });
 
 test("streaming lip-sync in Chromium: vowels open, /p b m/ and silence close; offline pass; typed errors; microphone", async () => {
@@ -83,7 +65,7 @@ test("streaming lip-sync in Chromium: vowels open, /p b m/ and silence close; of
     page.on("pageerror", (e) => problems.push(e.message));
     // the page fetches a missing file on purpose (FETCH_FAILED): its 404 is expected
     page.on("console", (m) => m.type() === "error" && !m.text().includes("status of 404") && problems.push(m.text()));
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(server.url);
     await page.waitForFunction(() => (window as unknown as { __done: boolean }).__done === true, null, { timeout: 60_000 });
     const r = await page.evaluate(() => (window as unknown as { __result: any }).__result);
     expect(r.failure).toBeUndefined();

@@ -8,12 +8,12 @@
  * Prints one JSON object: per system, the metrics of test/eval/lipsync-eval/metrics.ts, plus latency
  * and, for ours, throughput. Definitions: docs/lipsync.md.
  */
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join, resolve, sep } from "node:path";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+// @ts-expect-error plain JS module without types
+import { StartServer } from "../../sample-scene/serve.js";
 import { ExpressionCount } from "../../plugin/expression/arkitNames.js";
 import { DecodeWav } from "../../plugin/audio/decodeWav.js";
 import { LipSyncAnalyzer } from "../../plugin/audio/lipSyncAnalyzer.js";
@@ -110,25 +110,12 @@ interface IBaselineOut {
     emitDelay: number;
 }
 if (withBaselines) {
-    const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".wav": "audio/wav", ".bin": "application/octet-stream", ".wasm": "application/wasm" };
-    const server = createServer((req, res) => {
-        const url = decodeURIComponent((req.url ?? "/").split("?")[0]);
-        const file = url.startsWith("/dataset/") ? join(datasetDir, url.slice(9)) : join(root, url);
-        const base = url.startsWith("/dataset/") ? datasetDir : root;
-        if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
-            res.writeHead(404).end();
-            return;
-        }
-        res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-        createReadStream(file).pipe(res);
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const port = (server.address() as AddressInfo).port;
+    const server: { url: string; close: () => Promise<void> } = await StartServer(0, [["/dataset/", datasetDir]]);
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"] });
     try {
         const page = await browser.newPage();
         page.on("pageerror", (e) => console.error("page error:", e.message));
-        await page.goto(`http://127.0.0.1:${port}/test/eval/lipsync-eval/baselines.html`);
+        await page.goto(`${server.url}test/eval/lipsync-eval/baselines.html`);
         await page.waitForFunction(() => (window as unknown as { __ready: boolean }).__ready === true);
         const profileDir = join(root, "models/lipsync/baselines/wlipsync-profiles");
         const profiles = Object.fromEntries(["sample", "sample-female", "sample-male"].map((p) => [p, JSON.parse(readFileSync(join(profileDir, p + ".json"), "utf8"))]));
@@ -198,7 +185,7 @@ if (withBaselines) {
         results.headaudio = { ...summarize(head, hEmit, hMs), model: "model-en-mixed.bin (shipped), default parameters" };
     } finally {
         await browser.close();
-        server.close();
+        await server.close();
     }
 }
 
