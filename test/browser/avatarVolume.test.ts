@@ -69,37 +69,27 @@ beforeAll(async () => {
         // Counts live GPU buffers and textures by wrapping the device (installed before the page's scripts).
         const counts = { buffers: 0, textures: 0 };
         (window as unknown as { __gpuCounts: typeof counts }).__gpuCounts = counts;
-        const device = GPUDevice.prototype;
-        const createBuffer = device.createBuffer;
-        device.createBuffer = function (this: GPUDevice, d: GPUBufferDescriptor) {
-            const b = createBuffer.call(this, d);
-            counts.buffers++;
-            const destroy = b.destroy.bind(b);
-            let alive = true;
-            b.destroy = () => {
-                if (alive) {
-                    alive = false;
-                    counts.buffers--;
-                }
-                destroy();
+        // Wraps a create method so that each object it makes counts until its destroy().
+        const track = (method: "createBuffer" | "createTexture", key: "buffers" | "textures"): void => {
+            const proto = GPUDevice.prototype as unknown as Record<string, (this: GPUDevice, d: unknown) => { destroy(): void }>;
+            const create = proto[method];
+            proto[method] = function (this: GPUDevice, d: unknown) {
+                const made = create.call(this, d);
+                counts[key]++;
+                const destroy = made.destroy.bind(made);
+                let alive = true;
+                made.destroy = () => {
+                    if (alive) {
+                        alive = false;
+                        counts[key]--;
+                    }
+                    destroy();
+                };
+                return made;
             };
-            return b;
         };
-        const createTexture = device.createTexture;
-        device.createTexture = function (this: GPUDevice, d: GPUTextureDescriptor) {
-            const t = createTexture.call(this, d);
-            counts.textures++;
-            const destroy = t.destroy.bind(t);
-            let alive = true;
-            t.destroy = () => {
-                if (alive) {
-                    alive = false;
-                    counts.textures--;
-                }
-                destroy();
-            };
-            return t;
-        };
+        track("createBuffer", "buffers");
+        track("createTexture", "textures");
     });
     page = opened.page;
     errors = opened.errors;
