@@ -30,7 +30,7 @@ def parse(argv=None):
     p.add_argument("--ict")
     p.add_argument("--out", default="docs")
     p.add_argument("--pairs", type=int, default=50)
-    p.add_argument("--size", type=int, default=128, help="image size (pixels)")
+    p.add_argument("--size", type=int, default=96, help="image size (pixels)")
     p.add_argument("--seed", type=int, default=1234, help="held-out seed (training uses 0)")
     p.add_argument("--threads", type=int, default=2)
     return p.parse_args(argv)

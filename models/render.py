@@ -89,20 +89,20 @@ def _lookup(vol, box, p):
     """Trilinear sample of vol [K, nx, ny, nz] (nodes spanning box) at p [N, 3] → [N, K]."""
     u = 2 * (p - torch.tensor(box[0])) / (torch.tensor(box[1]) - torch.tensor(box[0])) - 1
     g = u[:, [2, 1, 0]].view(1, -1, 1, 1, 3)
-    return F.grid_sample(vol[None], g, align_corners=True, padding_mode="border")[0, :, :, 0, 0].T
+    return F.grid_sample(vol[None], g, align_corners=True, padding_mode="zeros")[0, :, :, 0, 0].T
 
 
 class VolumeRenderer:
     """Coarse march on baked grids (displacement, canonical density), then exact samples around
     the first crossing, composited front to back."""
 
-    def __init__(self, model, coarse_density=3.0, window=0.6, fine=40, chunk=1 << 16):
+    def __init__(self, model, coarse_density=3.0, window=0.6, fine=32, chunk=1 << 16):
         self.m, self.coarse_density, self.window, self.fine, self.chunk = model, coarse_density, window, fine, chunk
 
     def _chunked(self, fn, x):
         return torch.cat([fn(x[i:i + self.chunk]) for i in range(0, len(x), self.chunk)])
 
-    def prepare(self, alpha, beta, disp_step=0.75, density_step=0.4):
+    def prepare(self, alpha, beta, disp_step=0.75, density_step=0.5):
         """Bakes the grids for one (α, β)."""
         with torch.no_grad():
             self.alpha, self.beta = alpha, beta
@@ -120,23 +120,22 @@ class VolumeRenderer:
         n = cam.size
         return depth.view(n, n), opacity.view(n, n), rgb.view(n, n, 3)
 
-    def march(self, o, dirs, step=0.15):
+    def march(self, o, dirs, step=0.25):
         """Rays from o along dirs [N, 3]: depth t (inf where opacity < 0.5), opacity [N], sRGB [N, 3]."""
         with torch.no_grad():
             o = o.expand_as(dirs)
             t0, t1 = _box_hits(o, dirs, self.m.deformed_box)
-            n_steps = int(math.ceil(float((t1 - t0).max()) / step))
+            n_steps = int(math.ceil(float((t1 - t0).clamp(min=0).max()) / step))
             first = torch.full((len(dirs),), math.inf)
-            for k in range(n_steps):
-                t = t0 + k * step
-                live = (t < t1) & torch.isinf(first)
-                if not live.any():
-                    break
-                p = o[live] + t[live, None] * dirs[live]
+            per = max(1, self.chunk * 4 // max(n_steps, 1))
+            for i in range(0, len(dirs), per):
+                t = t0[i:i + per, None] + step * torch.arange(n_steps)[None]
+                p = (o[i:i + per, None] + t[..., None] * dirs[i:i + per, None]).reshape(-1, 3)
                 xc = p + _lookup(self.disp, self.m.deformed_box, p)
-                hit = _lookup(self.dens, self.m.box, xc)[:, 0] > self.coarse_density
-                idx = torch.nonzero(live)[:, 0][hit]
-                first[idx] = t[live][hit]
+                hit = (_lookup(self.dens, self.m.box, xc)[:, 0].view(t.shape) > self.coarse_density) & (t < t1[i:i + per, None])
+                k = hit.float().argmax(1)
+                found = hit.any(1)
+                first[i:i + per][found] = t[found, k[found]]
             ray = torch.nonzero(torch.isfinite(first))[:, 0]
             depth, opacity, rgb = torch.full((len(dirs),), math.inf), torch.zeros(len(dirs)), torch.ones(len(dirs), 3)
             if len(ray) == 0:
