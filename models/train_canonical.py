@@ -43,6 +43,7 @@ def parse(argv=None):
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--basis-decay", type=float, default=0.1,
                    help="decoupled weight decay of the identity basis: what no identity needs fades to 0")
+    p.add_argument("--init", help="checkpoint whose mean planes and decoder start this run (the basis starts at 0)")
     p.add_argument("--plot", help="loss-curve PNG (default <out>/loss.png)")
     return p.parse_args(argv)
 
@@ -64,6 +65,11 @@ def main(argv=None):
 
     g = rt.wrap(Generator(args.alpha_dims, args.channels, args.resolution, args.basis_resolution))
     d = rt.wrap(dec.Decoder(args.channels, args.hidden))
+    if args.init:
+        init = torch.load(args.init, map_location=rt.device)
+        with torch.no_grad():
+            unwrap(g).mean.copy_(init["generator"]["mean"])
+        unwrap(d).load_state_dict(init["decoder"])
     gm = unwrap(g)
     opt = torch.optim.AdamW([{"params": [gm.mean], "lr": args.lr * 3, "weight_decay": 0.0},
                              {"params": [gm.basis], "lr": args.lr * 3, "weight_decay": args.basis_decay},
