@@ -98,7 +98,7 @@ class VolumeRenderer:
     in a window from just before each coarse crossing, composited front to back; a ray that is
     still transparent after a window marches on to the next crossing."""
 
-    def __init__(self, model, coarse_density=1.0, before=0.25, after=1.25, fine=48, windows=3, chunk=1 << 16):
+    def __init__(self, model, coarse_density=1.0, before=0.25, after=1.5, fine=32, windows=10, chunk=1 << 16):
         self.m, self.coarse_density, self.chunk = model, coarse_density, chunk
         self.before, self.after, self.fine, self.windows = before, after, fine, windows
 
