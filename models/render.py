@@ -148,6 +148,8 @@ class VolumeRenderer:
             trans, wsum, tsum, csum = torch.ones(n), torch.zeros(n), torch.zeros(n), torch.zeros(n, 3)
             live = torch.arange(n)
             for _ in range(self.windows):
+                if len(live) == 0:
+                    break
                 first = self._first_crossing(o[live], dirs[live], t_start[live], t_end[live], step)
                 ok = torch.isfinite(first)
                 live, first = live[ok], first[ok]
