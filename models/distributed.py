@@ -43,5 +43,17 @@ def command_line(module):
     return " ".join(shlex.quote(a) for a in ["/usr/bin/python3", "-m", module] + sys.argv[1:])
 
 
+def explicit_command(module, args):
+    """The invocation with every option spelled out (from a checkpoint's args), so that it
+    reproduces the run even after the defaults change."""
+    words = ["/usr/bin/python3", "-m", module]
+    for key, value in args.items():
+        if value is None:
+            continue
+        words.append("--" + key.replace("_", "-"))
+        words += [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
 def unwrap(module):
     return module.module if hasattr(module, "module") else module

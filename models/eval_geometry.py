@@ -30,7 +30,8 @@ def parse(argv=None):
     p.add_argument("--ict")
     p.add_argument("--out", default="docs")
     p.add_argument("--pairs", type=int, default=50)
-    p.add_argument("--size", type=int, default=128, help="image size (pixels)")
+    p.add_argument("--size", type=int, default=80, help="image size (pixels)")
+    p.add_argument("--lip-identities", type=int, default=5, help="identities for the lip-gap probe")
     p.add_argument("--seed", type=int, default=1234, help="held-out seed (training uses 0)")
     p.add_argument("--threads", type=int, default=2)
     return p.parse_args(argv)
@@ -98,7 +99,7 @@ def main(argv=None):
     gap_err, gap_mesh = {}, {}
     for jaw in (0.0, 0.5, 1.0):
         errs, ref = [], []
-        for i in range(min(10, args.pairs)):
+        for i in range(min(args.lip_identities, args.pairs)):
             beta = torch.zeros(53)
             beta[names.index("jawOpen")] = jaw
             v = ict.vertices(alphas[i][None], beta[None])[0]
@@ -132,7 +133,7 @@ def main(argv=None):
     print(json.dumps(figures, indent=1))
 
 
-def contact_sheet(model, renderer, ict, tris, alpha, path, size=192):
+def contact_sheet(model, renderer, ict, tris, alpha, path, size=160):
     """Six expressions of one held-out identity: volume (top) above the ICT mesh (bottom), frontal."""
     import matplotlib
     matplotlib.use("Agg")

@@ -18,7 +18,7 @@ import torch
 from .blend import WNet
 from .decoder import Decoder
 from .deformation import DNet
-from .distributed import command_line
+from .distributed import command_line, explicit_command
 from .encoding import CANONICAL_BOX, normalise, positional_encoding, sample_triplane
 from .generator import Generator, HalfGenerator
 from .ict import ict_dir, load_ict
@@ -94,6 +94,18 @@ def write_weights(nets, path):
     return tensors, networks
 
 
+def canonical_args(args):
+    """A canonical run's options; runs from before --basis-decay and --extreme-modes used 0 and 6."""
+    return {"basis_decay": 0.0, "extreme_modes": 6, **args}
+
+
+def training_seconds(ck, dk):
+    out = {"canonical": round(ck["seconds"]), "deformation": round(dk["seconds"])}
+    if ck["args"].get("init"):
+        out["canonicalWarmStart"] = round(torch.load(ck["args"]["init"])["seconds"])
+    return out
+
+
 def fixture(network, inputs, outputs, **extra):
     return dict(network=network, inputs=inputs.tolist(), outputs=outputs.tolist(), tolerance=TOLERANCE[network], **extra)
 
@@ -166,7 +178,10 @@ def main(argv=None):
         files[name] = {"byteLength": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
     with open(os.path.join(ict_dir(args.ict), "LICENSE")) as fh:
         license_text = fh.read()
-    commands = [ck["command"], dk["command"], command_line("models.export")]
+    commands = [explicit_command("models.train_canonical", canonical_args(ca)),
+                explicit_command("models.train_deformation", da), command_line("models.export")]
+    if ca.get("init"):  # a warm start: the run it started from comes first
+        commands.insert(0, explicit_command("models.train_canonical", canonical_args(torch.load(ca["init"])["args"])))
     pack = {
         "format": "nofa-pack", "formatVersion": 1, "id": args.id, "version": args.version, "units": "cm",
         "canonicalBox": {"min": list(CANONICAL_BOX[0]), "max": list(CANONICAL_BOX[1])},
@@ -178,7 +193,7 @@ def main(argv=None):
         "provenance": {"command": " && ".join(commands), "seed": ca["seed"],
                        "createdAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                        "data": "3DMM: ICT-FaceKit, MIT",
-                       "trainingSeconds": {"canonical": round(ck["seconds"]), "deformation": round(dk["seconds"])}},
+                       "trainingSeconds": training_seconds(ck, dk)},
         "licenses": [{"component": "ICT-FaceKit 3DMM", "license": "MIT", "notice": license_text}],
     }
     with open(os.path.join(args.out, "pack.json"), "w") as fh:

@@ -79,6 +79,8 @@ class PackModel:
         return w * self.dnet(torch.cat([pe, a, beta[None].expand(len(xd), -1)], -1))
 
     def radiance(self, planes, xc):
-        """[density per cm, sRGB] [N, 4] at canonical points xc [N, 3]."""
-        o = self.decoder(sample_triplane(planes, normalise(xc, self.box)[None])[0])
-        return torch.cat([density(o)[:, None], rgb(o)], 1)
+        """[density per cm, sRGB] [N, 4] at canonical points xc [N, 3]; empty outside the canonical box."""
+        u = normalise(xc, self.box)
+        o = self.decoder(sample_triplane(planes, u[None])[0])
+        inside = (u.abs() <= 1).all(-1)
+        return torch.cat([(density(o) * inside)[:, None], rgb(o)], 1)

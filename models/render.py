@@ -89,20 +89,23 @@ def _lookup(vol, box, p):
     """Trilinear sample of vol [K, nx, ny, nz] (nodes spanning box) at p [N, 3] → [N, K]."""
     u = 2 * (p - torch.tensor(box[0])) / (torch.tensor(box[1]) - torch.tensor(box[0])) - 1
     g = u[:, [2, 1, 0]].view(1, -1, 1, 1, 3)
-    return F.grid_sample(vol[None], g, align_corners=True, padding_mode="border")[0, :, :, 0, 0].T
+    return F.grid_sample(vol[None], g, align_corners=True, padding_mode="zeros")[0, :, :, 0, 0].T
 
 
 class VolumeRenderer:
-    """Coarse march on baked grids (displacement, canonical density), then exact samples around
-    the first crossing, composited front to back."""
+    """Coarse march on baked grids (displacement; canonical density max-pooled over ±1 cell, so it
+    errs on the side of "occupied", like the runtime's dilated occupancy grid), then exact samples
+    in a window from just before each coarse crossing, composited front to back; a ray that is
+    still transparent after a window marches on to the next crossing."""
 
-    def __init__(self, model, coarse_density=3.0, window=0.6, fine=40, chunk=1 << 16):
-        self.m, self.coarse_density, self.window, self.fine, self.chunk = model, coarse_density, window, fine, chunk
+    def __init__(self, model, coarse_density=1.0, before=0.25, after=1.5, fine=32, windows=10, chunk=1 << 16):
+        self.m, self.coarse_density, self.chunk = model, coarse_density, chunk
+        self.before, self.after, self.fine, self.windows = before, after, fine, windows
 
     def _chunked(self, fn, x):
         return torch.cat([fn(x[i:i + self.chunk]) for i in range(0, len(x), self.chunk)])
 
-    def prepare(self, alpha, beta, disp_step=0.75, density_step=0.4):
+    def prepare(self, alpha, beta, disp_step=0.75, density_step=0.5):
         """Bakes the grids for one (α, β)."""
         with torch.no_grad():
             self.alpha, self.beta = alpha, beta
@@ -112,7 +115,7 @@ class VolumeRenderer:
             self.disp = d.T.reshape(3, *gp.shape[:3])
             cp = _grid_points(self.m.box, density_step)
             s = self._chunked(lambda x: self.m.radiance(self.planes, x)[:, :1], cp.reshape(-1, 3))
-            self.dens = s.T.reshape(1, *cp.shape[:3])
+            self.dens = F.max_pool3d(s.T.reshape(1, 1, *cp.shape[:3]), 3, stride=1, padding=1)[0]
 
     def render(self, cam):
         """Depth [H, W] (camera z of the expected termination; inf where opacity < 0.5), opacity, sRGB on white."""
@@ -120,38 +123,52 @@ class VolumeRenderer:
         n = cam.size
         return depth.view(n, n), opacity.view(n, n), rgb.view(n, n, 3)
 
-    def march(self, o, dirs, step=0.15):
+    def _first_crossing(self, o, dirs, t_start, t_end, step):
+        """Coarse: the first t ≥ t_start where the dilated density grid exceeds the threshold (inf if none)."""
+        n_steps = int(math.ceil(float((t_end - t_start).clamp(min=0).max()) / step)) + 1
+        first = torch.full((len(dirs),), math.inf)
+        per = max(1, self.chunk * 4 // n_steps)
+        for i in range(0, len(dirs), per):
+            t = t_start[i:i + per, None] + step * torch.arange(n_steps)[None]
+            p = (o[i:i + per, None] + t[..., None] * dirs[i:i + per, None]).reshape(-1, 3)
+            xc = p + _lookup(self.disp, self.m.deformed_box, p)
+            dens = _lookup(self.dens, self.m.box, xc)[:, 0].view(t.shape)
+            hit = (dens > self.coarse_density) & (t < t_end[i:i + per, None])
+            found = hit.any(1)
+            k = hit.float().argmax(1)
+            first[i:i + per][found] = t[found, k[found]]
+        return first
+
+    def march(self, o, dirs, step=0.25):
         """Rays from o along dirs [N, 3]: depth t (inf where opacity < 0.5), opacity [N], sRGB [N, 3]."""
         with torch.no_grad():
+            n = len(dirs)
             o = o.expand_as(dirs)
-            t0, t1 = _box_hits(o, dirs, self.m.deformed_box)
-            n_steps = int(math.ceil(float((t1 - t0).max()) / step))
-            first = torch.full((len(dirs),), math.inf)
-            for k in range(n_steps):
-                t = t0 + k * step
-                live = (t < t1) & torch.isinf(first)
-                if not live.any():
+            t_start, t_end = _box_hits(o, dirs, self.m.deformed_box)
+            trans, wsum, tsum, csum = torch.ones(n), torch.zeros(n), torch.zeros(n), torch.zeros(n, 3)
+            live = torch.arange(n)
+            for _ in range(self.windows):
+                if len(live) == 0:
                     break
-                p = o[live] + t[live, None] * dirs[live]
-                xc = p + _lookup(self.disp, self.m.deformed_box, p)
-                hit = _lookup(self.dens, self.m.box, xc)[:, 0] > self.coarse_density
-                idx = torch.nonzero(live)[:, 0][hit]
-                first[idx] = t[live][hit]
-            ray = torch.nonzero(torch.isfinite(first))[:, 0]
-            depth, opacity, rgb = torch.full((len(dirs),), math.inf), torch.zeros(len(dirs)), torch.ones(len(dirs), 3)
-            if len(ray) == 0:
-                return depth, opacity, rgb
-            ts = first[ray, None] - self.window + torch.linspace(0, 2 * self.window, self.fine)[None]
-            p = (o[ray, None] + ts[..., None] * dirs[ray, None]).reshape(-1, 3)
-            xc = p + self._chunked(lambda x: self.m.displacement(x, self.alpha, self.beta), p)
-            out = self._chunked(lambda x: self.m.radiance(self.planes, x), xc)
-            sigma, col = out[:, 0].view(len(ray), -1), out[:, 1:].view(len(ray), -1, 3)
-            ds = (2 * self.window / (self.fine - 1)) * dirs[ray].norm(dim=1, keepdim=True)
-            a = 1 - torch.exp(-sigma * ds)
-            trans = torch.cumprod(torch.cat([torch.ones(len(ray), 1), 1 - a[:, :-1]], 1), 1)
-            w = a * trans
-            opacity[ray] = w.sum(1)
-            depth[ray] = (w * ts).sum(1) / w.sum(1).clamp(min=1e-6)
-            depth[opacity < 0.5] = math.inf
-            rgb[ray] = (w[..., None] * col).sum(1) + (1 - w.sum(1, keepdim=True))
-            return depth, opacity, rgb
+                first = self._first_crossing(o[live], dirs[live], t_start[live], t_end[live], step)
+                ok = torch.isfinite(first)
+                live, first = live[ok], first[ok]
+                if len(live) == 0:
+                    break
+                ts = first[:, None] - self.before + torch.linspace(0, self.before + self.after, self.fine)[None]
+                p = (o[live, None] + ts[..., None] * dirs[live, None]).reshape(-1, 3)
+                xc = p + self._chunked(lambda x: self.m.displacement(x, self.alpha, self.beta), p)
+                out = self._chunked(lambda x: self.m.radiance(self.planes, x), xc)
+                sigma, col = out[:, 0].view(len(live), -1), out[:, 1:].view(len(live), -1, 3)
+                ds = (self.before + self.after) / (self.fine - 1) * dirs[live].norm(dim=1, keepdim=True)
+                a = 1 - torch.exp(-sigma * ds)
+                w = a * torch.cumprod(torch.cat([torch.ones(len(live), 1), 1 - a[:, :-1]], 1), 1) * trans[live, None]
+                wsum[live] += w.sum(1)
+                tsum[live] += (w * ts).sum(1)
+                csum[live] += (w[..., None] * col).sum(1)
+                trans[live] *= torch.prod(1 - a, 1)
+                keep = trans[live] > 0.5
+                live, t_start = live[keep], t_start.clone()
+                t_start[live] = ts[keep, -1] + step
+            depth = torch.where(wsum >= 0.5, tsum / wsum.clamp(min=1e-6), torch.full((n,), math.inf))
+            return depth, wsum, csum + (1 - wsum[:, None])

@@ -32,15 +32,18 @@ def parse(argv=None):
     p.add_argument("--resolution", type=int, default=128)
     p.add_argument("--basis-resolution", type=int, default=24)
     p.add_argument("--hidden", type=int, nargs="+", default=[32, 32])
-    p.add_argument("--identities", type=int, default=40, help="random identities besides the mean and ±3 extremes")
+    p.add_argument("--identities", type=int, default=120, help="random identities besides the mean and ±3 extremes")
     p.add_argument("--extreme-modes", type=int, default=6, help="modes pushed to ±3, one identity each")
-    p.add_argument("--surface-points", type=int, default=120000)
-    p.add_argument("--box-points", type=int, default=40000)
-    p.add_argument("--voxel", type=float, default=0.15)
+    p.add_argument("--surface-points", type=int, default=60000)
+    p.add_argument("--box-points", type=int, default=20000)
+    p.add_argument("--voxel", type=float, default=0.2)
     p.add_argument("--steps", type=int, default=5000)
     p.add_argument("--batch-identities", type=int, default=2)
     p.add_argument("--batch-points", type=int, default=6144)
     p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--basis-decay", type=float, default=0.1,
+                   help="decoupled weight decay of the identity basis: what no identity needs fades to 0")
+    p.add_argument("--init", help="checkpoint whose mean planes and decoder start this run (the basis starts at 0)")
     p.add_argument("--plot", help="loss-curve PNG (default <out>/loss.png)")
     return p.parse_args(argv)
 
@@ -62,8 +65,15 @@ def main(argv=None):
 
     g = rt.wrap(Generator(args.alpha_dims, args.channels, args.resolution, args.basis_resolution))
     d = rt.wrap(dec.Decoder(args.channels, args.hidden))
-    opt = torch.optim.Adam([{"params": g.parameters(), "lr": args.lr * 3},
-                            {"params": d.parameters(), "lr": args.lr}])
+    if args.init:
+        init = torch.load(args.init, map_location=rt.device)
+        with torch.no_grad():
+            unwrap(g).mean.copy_(init["generator"]["mean"])
+        unwrap(d).load_state_dict(init["decoder"])
+    gm = unwrap(g)
+    opt = torch.optim.AdamW([{"params": [gm.mean], "lr": args.lr * 3, "weight_decay": 0.0},
+                             {"params": [gm.basis], "lr": args.lr * 3, "weight_decay": args.basis_decay},
+                             {"params": d.parameters(), "lr": args.lr, "weight_decay": 0.0}])
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * s / args.steps)))
     hist = {"step": [], "occupancy BCE": [], "colour MSE": [], "occupancy error": []}
     acc = {k: 0.0 for k in hist if k != "step"}
