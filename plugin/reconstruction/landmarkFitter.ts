@@ -40,7 +40,7 @@ export interface ILandmarkFitOptions {
     focalPrior?: number;
     /** Standard deviation of the log-focal prior. Default 0.3. */
     focalLogSigma?: number;
-    /** Iteration limit. Default 60. */
+    /** Iteration limit. Default 100. */
     maxIterations?: number;
 }
 
@@ -134,7 +134,7 @@ export function FitLandmarks3dmm(basis: IctLandmarkBasis, landmarks: ArrayLike<n
     const betaSigma = options.betaSigma ?? 0.5;
     const logFocal0 = Math.log(fixedFocal ?? options.focalPrior ?? Math.max(width, height));
     const focalLogSigma = options.focalLogSigma ?? 0.3;
-    const maxIterations = options.maxIterations ?? 60;
+    const maxIterations = options.maxIterations ?? 100;
     const cx = width / 2;
     const cy = height / 2;
 
@@ -355,7 +355,7 @@ export function FitLandmarks3dmm(basis: IctLandmarkBasis, landmarks: ArrayLike<n
             }
             const next = cost(candidate);
             if (next < current) {
-                converged = current - next < 1e-7 * current;
+                converged = current - next < 1e-6 * current;
                 state.rotation.set(candidate.rotation);
                 state.translation.set(candidate.translation);
                 state.logFocal = candidate.logFocal;
