@@ -18,6 +18,15 @@ interface IWeightsGroup {
 let _faceApi: Promise<FaceApi> | null = null;
 
 /**
+ * Whether this code runs in Node (not a browser or a worker).
+ * @returns true in Node
+ */
+export function IsNodeRuntime(): boolean {
+    const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+    return typeof p?.versions?.node === "string";
+}
+
+/**
  * Loads face-api once per realm. In the browser (through a bundler) it is the package's ES build,
  * which carries its own TensorFlow.js; in Node it is `dist/face-api.node-wasm.js`, which uses
  * `@tensorflow/tfjs` with the WebAssembly and CPU backends (the package's `main` needs the native
@@ -27,9 +36,10 @@ let _faceApi: Promise<FaceApi> | null = null;
 export function LoadFaceApiAsync(): Promise<FaceApi> {
     _faceApi ??= (async () => {
         try {
-            if (typeof process !== "undefined" && process.versions?.node) {
-                const { createRequire } = await import(/* webpackIgnore: true */ "node:module");
-                return createRequire(import.meta.url)("@vladmandic/face-api/dist/face-api.node-wasm.js") as FaceApi;
+            if (IsNodeRuntime()) {
+                // A CommonJS file: Node hands its exports over as the default export. Bundlers leave this import alone.
+                const nodeBuild = (await import(/* webpackIgnore: true */ "@vladmandic/face-api/dist/face-api.node-wasm.js")) as unknown as { default: FaceApi };
+                return nodeBuild.default;
             }
             return await import("@vladmandic/face-api");
         } catch (e) {

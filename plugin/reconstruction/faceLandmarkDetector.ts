@@ -1,5 +1,5 @@
 import { type FileReader } from "../io/fileSource";
-import { type FaceApi, LoadFaceApiAsync, LoadFaceApiNetAsync } from "./faceApiRuntime";
+import { type FaceApi, IsNodeRuntime, LoadFaceApiAsync, LoadFaceApiNetAsync } from "./faceApiRuntime";
 import { type IImagePixels, ToRgbForDetection } from "./imagePixels";
 import { MultiPie68Count } from "./multiPie68";
 import { ReconstructionError } from "./reconstructionError";
@@ -78,8 +78,7 @@ export class FaceLandmarkDetector {
             throw new ReconstructionError("INVALID_ARGUMENT", "inputSize must be a multiple of 32 and ≥ 128, maxSide ≥ 128");
         }
         const faceApi = await LoadFaceApiAsync();
-        const isNode = typeof process !== "undefined" && !!process.versions?.node;
-        const backend = options.backend ?? (isNode ? "wasm" : "cpu");
+        const backend = options.backend ?? (IsNodeRuntime() ? "wasm" : "cpu");
         // face-api's typings list only the tensor ops it uses; these backend calls are TensorFlow.js's own.
         const tf = faceApi.tf as unknown as ITfBackendControl;
         if (backend === "wasm" && options.wasmPaths && tf.getBackend() !== "wasm") {
