@@ -37,9 +37,10 @@ export function LoadFaceApiAsync(): Promise<FaceApi> {
     _faceApi ??= (async () => {
         try {
             if (IsNodeRuntime()) {
-                // A CommonJS file: Node hands its exports over as the default export. Bundlers leave this import alone.
-                const nodeBuild = (await import(/* webpackIgnore: true */ "@vladmandic/face-api/dist/face-api.node-wasm.js")) as unknown as { default: FaceApi };
-                return nodeBuild.default;
+                // A CommonJS file: Node hands its exports over as the default export, while loaders that honour
+                // its `__esModule` flag (tsx) hand them over as the namespace. Bundlers leave this import alone.
+                const nodeBuild = (await import(/* webpackIgnore: true */ "@vladmandic/face-api/dist/face-api.node-wasm.js")) as unknown as Partial<FaceApi> & { default?: FaceApi };
+                return nodeBuild.tf ? (nodeBuild as FaceApi) : (nodeBuild.default as FaceApi);
             }
             return await import("@vladmandic/face-api");
         } catch (e) {
