@@ -68,14 +68,16 @@ export class FaceLandmarkDetector {
     }
 
     /**
-     * Loads face-api, selects the backend and loads the two networks' weights.
+     * Loads face-api, selects the backend and loads the two networks' weights. face-api keeps its
+     * networks per realm, so detectors share them (and hold nothing to dispose).
      * @param options where the weights are, and detection settings
      * @returns a ready detector
      */
     public static async CreateAsync(options: IFaceLandmarkDetectorOptions): Promise<FaceLandmarkDetector> {
         const inputSize = options.inputSize ?? 416;
-        if (!(inputSize >= 128 && inputSize % 32 === 0) || !((options.maxSide ?? 1024) >= 128)) {
-            throw new ReconstructionError("INVALID_ARGUMENT", "inputSize must be a multiple of 32 and ≥ 128, maxSide ≥ 128");
+        const minScore = options.minScore ?? 0.5;
+        if (!(inputSize >= 128 && inputSize % 32 === 0) || !((options.maxSide ?? 1024) >= 128) || !(minScore >= 0 && minScore <= 1)) {
+            throw new ReconstructionError("INVALID_ARGUMENT", "inputSize must be a multiple of 32 and ≥ 128, maxSide ≥ 128, minScore in [0, 1]");
         }
         const faceApi = await LoadFaceApiAsync();
         const backend = options.backend ?? (IsNodeRuntime() ? "wasm" : "cpu");

@@ -110,6 +110,18 @@ export function FitLandmarks3dmm(basis: IctLandmarkBasis, landmarks: ArrayLike<n
     if (!(width > 0 && height > 0)) {
         throw new ReconstructionError("INVALID_ARGUMENT", "image size must be positive");
     }
+    for (const key of ["alphaSigma", "betaSigma", "landmarkSigma", "robustScale", "focal", "focalPrior", "focalLogSigma"] as const) {
+        const value = options[key];
+        if (value !== undefined && !(value > 0 && Number.isFinite(value))) {
+            throw new ReconstructionError("INVALID_ARGUMENT", `${key} must be a positive number`);
+        }
+    }
+    for (const key of ["identityCount", "maxIterations"] as const) {
+        const value = options[key];
+        if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+            throw new ReconstructionError("INVALID_ARGUMENT", `${key} must be a non-negative integer`);
+        }
+    }
     const k = Math.min(options.identityCount ?? 20, basis.identityCount);
     const expressionIndices = (options.expressions ?? DefaultFitExpressions).map((name) => {
         const index = GetExpressionIndex(name);

@@ -83,5 +83,8 @@ describe("FitLandmarks3dmm on synthetic ICT landmarks", () => {
         expect(code(() => FitLandmarks3dmm(basis, withNaN, width, height))).toBe("INVALID_ARGUMENT");
         expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, 0, height))).toBe("INVALID_ARGUMENT");
         expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { expressions: ["smile"] }))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { focal: -1 }))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { identityCount: 2.5 }))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { landmarkWeights: [1, 1] }))).toBe("INVALID_ARGUMENT");
     });
 });

@@ -80,8 +80,9 @@ describe("photo → 68 landmarks → 3DMM fit (Node, face-api on the wasm backen
         await expect(DecodeImageAsync(PNG.sync.write(png))).rejects.toMatchObject({ code: "UNSUPPORTED_FORMAT" });
     });
 
-    it("says INVALID_ARGUMENT for pixels that do not match their size", async () => {
+    it("says INVALID_ARGUMENT for pixels that do not match their size, or a bad detector setting", async () => {
         await expect(detector.detectAsync({ width: 10, height: 10, data: new Uint8Array(12) })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+        await expect(FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder), inputSize: 100 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     });
 
     it("says MODEL_LOAD_FAILED when the weights are missing", async () => {
