@@ -12,6 +12,7 @@ interface IBrowserResult {
     landmarks: number[];
     meanErrorPx: number;
     converged: boolean;
+    pngSize: number[];
 }
 
 /** Headless Chromium: the same detection and fit run in a page, on face-api's ES build, with nothing fetched from outside the repository. */
@@ -28,7 +29,7 @@ describe("photo → landmarks → fit in the browser", () => {
         await session?.close();
     });
 
-    it.each(["cpu", "wasm"])("gives Node's landmarks on the %s backend, and the fit converges", async (backend) => {
+    it.each(["cpu", "wasm"])("gives Node's landmarks on the %s backend, the fit converges, PNG decodes", async (backend) => {
         const page = await session.browser.newPage();
         const outside: string[] = [];
         page.on("request", (request) => {
@@ -48,5 +49,6 @@ describe("photo → landmarks → fit in the browser", () => {
         expect(worst).toBeLessThan(0.5);
         expect(result.converged).toBe(true);
         expect(result.meanErrorPx).toBeLessThan(6);
+        expect(result.pngSize).toEqual([414, 394]);
     });
 });

@@ -22,7 +22,9 @@ async function RunAsync(): Promise<void> {
     const face = await detector.detectAsync(image);
     const basis = await IctLandmarkBasis.LoadAsync("/plugin/reconstruction/data/ict-landmarks68.bin");
     const fit = FitLandmarks3dmm(basis, face.landmarks, image.width, image.height);
-    _target.reconstructionResult = { faceCount: face.faceCount, landmarks: Array.from(face.landmarks), meanErrorPx: fit.meanErrorPx, converged: fit.converged };
+    // PNG goes through the browser's own decoder.
+    const png = await DecodeImageAsync(await (await fetch("/node_modules/@vladmandic/face-api/demo/facemesh.png")).arrayBuffer());
+    _target.reconstructionResult = { faceCount: face.faceCount, landmarks: Array.from(face.landmarks), meanErrorPx: fit.meanErrorPx, converged: fit.converged, pngSize: [png.width, png.height] };
 }
 
 RunAsync().catch((e: unknown) => (_target.reconstructionResult = { error: String(e) }));
