@@ -144,10 +144,12 @@ export class IctLandmarkBasis {
 
     /**
      * Fetches and parses the derived binary.
-     * @param url where `ict-landmarks68.bin` is served
+     * @param url where `ict-landmarks68.bin` is served; by default the copy that bundlers emit beside
+     * this module (webpack and Vite resolve `new URL(…, import.meta.url)`); in Node use {@link FromBinary}
+     * on the file's bytes or {@link FromIctFolderAsync}
      * @returns the basis
      */
-    public static async LoadAsync(url: string): Promise<IctLandmarkBasis> {
+    public static async LoadAsync(url: string = new URL("./data/ict-landmarks68.bin", import.meta.url).href): Promise<IctLandmarkBasis> {
         let response: Response;
         try {
             response = await fetch(url);

@@ -20,7 +20,8 @@ async function RunAsync(): Promise<void> {
     });
     const image = await DecodeImageAsync(await (await fetch("/node_modules/@vladmandic/face-api/demo/sample2.jpg")).arrayBuffer());
     const face = await detector.detectAsync(image);
-    const basis = await IctLandmarkBasis.LoadAsync("/plugin/reconstruction/data/ict-landmarks68.bin");
+    // The default URL: the copy webpack emitted beside the bundle.
+    const basis = await IctLandmarkBasis.LoadAsync();
     const fit = FitLandmarks3dmm(basis, face.landmarks, image.width, image.height);
     // PNG goes through the browser's own decoder.
     const png = await DecodeImageAsync(await (await fetch("/node_modules/@vladmandic/face-api/demo/facemesh.png")).arrayBuffer());
