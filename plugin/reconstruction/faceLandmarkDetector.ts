@@ -83,13 +83,19 @@ export class FaceLandmarkDetector {
         const backend = options.backend ?? (IsNodeRuntime() ? "wasm" : "cpu");
         // face-api's typings list only the tensor ops it uses; these backend calls are TensorFlow.js's own.
         const tf = faceApi.tf as unknown as ITfBackendControl;
-        if (backend === "wasm" && options.wasmPaths && tf.getBackend() !== "wasm") {
-            tf.setWasmPaths?.(options.wasmPaths);
+        let started = false;
+        try {
+            if (backend === "wasm" && options.wasmPaths && tf.getBackend() !== "wasm") {
+                tf.setWasmPaths?.(options.wasmPaths);
+            }
+            started = await tf.setBackend(backend);
+            await tf.ready();
+        } catch (e) {
+            throw new ReconstructionError("MODEL_LOAD_FAILED", `the TensorFlow.js "${backend}" backend cannot start here: ${(e as Error).message}`);
         }
-        if (!(await tf.setBackend(backend))) {
+        if (!started) {
             throw new ReconstructionError("MODEL_LOAD_FAILED", `the TensorFlow.js "${backend}" backend cannot start here`);
         }
-        await tf.ready();
         await Promise.all([
             LoadFaceApiNetAsync(faceApi, faceApi.nets.tinyFaceDetector, options.models, "tiny_face_detector_model"),
             LoadFaceApiNetAsync(faceApi, faceApi.nets.faceLandmark68Net, options.models, "face_landmark_68_model"),
