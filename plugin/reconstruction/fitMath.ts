@@ -1,0 +1,105 @@
+/**
+ * Small dense maths for the landmark fit: 3×3 rotations (row-major `Float64Array(9)`) and a
+ * Cholesky solve of the normal equations. Kept free of Babylon's math types so the fit runs the
+ * same in a worker, in Node and in the browser.
+ */
+
+/**
+ * Rotation matrix of an axis-angle vector (Rodrigues' formula).
+ * @param wx axis × angle, x (radians)
+ * @param wy axis × angle, y
+ * @param wz axis × angle, z
+ * @param out 9 values, row-major
+ * @returns out
+ */
+export function RotationFromAxisAngle(wx: number, wy: number, wz: number, out: Float64Array): Float64Array {
+    const theta = Math.hypot(wx, wy, wz);
+    // Near zero, sin θ / θ → 1 and (1 − cos θ) / θ² → 1/2 (second-order series).
+    const a = theta < 1e-8 ? 1 - (theta * theta) / 6 : Math.sin(theta) / theta;
+    const b = theta < 1e-8 ? 0.5 - (theta * theta) / 24 : (1 - Math.cos(theta)) / (theta * theta);
+    out[0] = 1 - b * (wy * wy + wz * wz);
+    out[1] = b * wx * wy - a * wz;
+    out[2] = b * wx * wz + a * wy;
+    out[3] = b * wx * wy + a * wz;
+    out[4] = 1 - b * (wx * wx + wz * wz);
+    out[5] = b * wy * wz - a * wx;
+    out[6] = b * wx * wz - a * wy;
+    out[7] = b * wy * wz + a * wx;
+    out[8] = 1 - b * (wx * wx + wy * wy);
+    return out;
+}
+
+/**
+ * Axis-angle vector of a rotation matrix (the inverse of {@link RotationFromAxisAngle} for angles below π).
+ * @param r 9 values, row-major
+ * @returns `[wx, wy, wz]` in radians
+ */
+export function AxisAngleFromRotation(r: ArrayLike<number>): [number, number, number] {
+    const cos = Math.min(1, Math.max(-1, (r[0] + r[4] + r[8] - 1) / 2));
+    const theta = Math.acos(cos);
+    const vx = r[7] - r[5];
+    const vy = r[2] - r[6];
+    const vz = r[3] - r[1];
+    const s = Math.sin(theta);
+    const k = s < 1e-8 ? 0.5 : theta / (2 * s);
+    return [vx * k, vy * k, vz * k];
+}
+
+/**
+ * Product of two 3×3 matrices, `a · b`.
+ * @param a 9 values, row-major
+ * @param b 9 values, row-major
+ * @param out 9 values (may not alias a or b)
+ * @returns out
+ */
+export function MultiplyMatrix3(a: ArrayLike<number>, b: ArrayLike<number>, out: Float64Array): Float64Array {
+    for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) {
+            out[3 * i + j] = a[3 * i] * b[j] + a[3 * i + 1] * b[3 + j] + a[3 * i + 2] * b[6 + j];
+        }
+    }
+    return out;
+}
+
+/**
+ * Solves `A x = b` for a symmetric positive-definite `A` by Cholesky factorisation, in place.
+ * @param a n×n row-major, overwritten by its factor
+ * @param b n values, overwritten by the solution
+ * @param n size
+ * @returns false when A is not positive definite (b is then left partly overwritten)
+ */
+export function CholeskySolve(a: Float64Array, b: Float64Array, n: number): boolean {
+    for (let j = 0; j < n; j++) {
+        let d = a[j * n + j];
+        for (let k = 0; k < j; k++) {
+            d -= a[j * n + k] * a[j * n + k];
+        }
+        if (!(d > 0)) {
+            return false;
+        }
+        const l = Math.sqrt(d);
+        a[j * n + j] = l;
+        for (let i = j + 1; i < n; i++) {
+            let s = a[i * n + j];
+            for (let k = 0; k < j; k++) {
+                s -= a[i * n + k] * a[j * n + k];
+            }
+            a[i * n + j] = s / l;
+        }
+    }
+    for (let i = 0; i < n; i++) {
+        let s = b[i];
+        for (let k = 0; k < i; k++) {
+            s -= a[i * n + k] * b[k];
+        }
+        b[i] = s / a[i * n + i];
+    }
+    for (let i = n - 1; i >= 0; i--) {
+        let s = b[i];
+        for (let k = i + 1; k < n; k++) {
+            s -= a[k * n + i] * b[k];
+        }
+        b[i] = s / a[i * n + i];
+    }
+    return true;
+}

@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { GetExpressionIndex } from "../../plugin/expression/arkitNames";
+import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
+import { FitLandmarks3dmm } from "../../plugin/reconstruction/landmarkFitter";
+import { ReconstructionError } from "../../plugin/reconstruction/reconstructionError";
+import { Correlation, DerivedBasisPath, SynthesizeLandmarks } from "./reconstructionFixtures";
+
+const width = 1024;
+const height = 1024;
+const focal = 1100;
+
+const bytes = readFileSync(DerivedBasisPath);
+const basis = IctLandmarkBasis.FromBinary(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+
+function MaxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    let m = 0;
+    for (let i = 0; i < a.length; i++) {
+        m = Math.max(m, Math.abs(a[i] - b[i]));
+    }
+    return m;
+}
+
+describe("FitLandmarks3dmm on synthetic ICT landmarks", () => {
+    // Landmark noise 0.3 px on an inter-ocular distance of ~150–200 px; the fit is told the noise level.
+    const options = { landmarkSigma: 0.003 };
+
+    it.each([1, 2, 3, 4, 5])("recovers α, β and the pose (seed %i)", (seed) => {
+        const truth = SynthesizeLandmarks(basis, seed, 0.3);
+        const fit = FitLandmarks3dmm(basis, truth.landmarks, width, height, options);
+        expect(fit.converged).toBe(true);
+        expect(fit.meanErrorPx).toBeLessThan(0.5);
+        expect(fit.meanErrorIod).toBeLessThan(0.003);
+        expect(Correlation(fit.alpha, truth.alpha)).toBeGreaterThan(0.95);
+        expect(MaxAbsDifference(fit.rotation, truth.rotation)).toBeLessThan(0.01);
+        expect(MaxAbsDifference(fit.translation.subarray(0, 2), truth.translation.slice(0, 2))).toBeLessThan(0.3);
+        // Depth and focal trade against each other (a weak cue): within 10 %.
+        expect(Math.abs(fit.translation[2] / truth.translation[2] - 1)).toBeLessThan(0.1);
+        expect(Math.abs(fit.focal / focal - 1)).toBeLessThan(0.1);
+        for (const name of ["jawOpen", "mouthSmile_L", "mouthSmile_R", "eyeBlink_L"]) {
+            const i = GetExpressionIndex(name);
+            expect(Math.abs(fit.beta[i] - truth.beta[i])).toBeLessThan(0.1);
+        }
+    });
+
+    it("keeps α and the pose when three landmarks are 50 px off (robust loss)", () => {
+        const truth = SynthesizeLandmarks(basis, 2, 0.3);
+        const clean = FitLandmarks3dmm(basis, truth.landmarks, width, height, options);
+        for (const i of [8, 30, 50]) {
+            truth.landmarks[2 * i] += 40;
+            truth.landmarks[2 * i + 1] -= 30;
+        }
+        const fit = FitLandmarks3dmm(basis, truth.landmarks, width, height, options);
+        expect(fit.converged).toBe(true);
+        expect(fit.medianErrorPx).toBeLessThan(0.5);
+        expect(Correlation(fit.alpha, truth.alpha)).toBeGreaterThan(0.95);
+        expect(MaxAbsDifference(fit.alpha, clean.alpha)).toBeLessThan(0.2);
+        expect(MaxAbsDifference(fit.rotation, truth.rotation)).toBeLessThan(0.01);
+        for (const i of [8, 30, 50]) {
+            expect(fit.pointErrors[i]).toBeGreaterThan(40);
+        }
+    });
+
+    it("with a known focal length, keeps it and recovers depth", () => {
+        const truth = SynthesizeLandmarks(basis, 3, 0.3);
+        const fit = FitLandmarks3dmm(basis, truth.landmarks, width, height, { ...options, focal });
+        expect(fit.focal).toBeCloseTo(focal, 6);
+        expect(Math.abs(fit.translation[2] / truth.translation[2] - 1)).toBeLessThan(0.03);
+    });
+
+    it("rejects bad arguments with typed errors", () => {
+        const truth = SynthesizeLandmarks(basis, 1, 0);
+        const code = (f: () => unknown): string | undefined => {
+            try {
+                f();
+            } catch (e) {
+                return e instanceof ReconstructionError ? e.code : "untyped";
+            }
+            return undefined;
+        };
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks.subarray(0, 100), width, height))).toBe("INVALID_ARGUMENT");
+        const withNaN = truth.landmarks.slice();
+        withNaN[7] = NaN;
+        expect(code(() => FitLandmarks3dmm(basis, withNaN, width, height))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, 0, height))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { expressions: ["smile"] }))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { focal: -1 }))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { identityCount: 2.5 }))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { landmarkWeights: [1, 1] }))).toBe("INVALID_ARGUMENT");
+    });
+});

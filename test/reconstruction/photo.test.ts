@@ -1,0 +1,91 @@
+import { readFileSync } from "node:fs";
+import { encode as EncodeJpeg } from "jpeg-js";
+import { PNG } from "pngjs";
+import { FaceLandmarkDetector } from "../../plugin/reconstruction/faceLandmarkDetector";
+import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
+import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
+import { FitLandmarks3dmm } from "../../plugin/reconstruction/landmarkFitter";
+import { InterOcularDistance } from "../../plugin/reconstruction/multiPie68";
+import { DiskReader } from "../support/nodeFiles";
+import { DerivedBasisPath, FaceApiModelFolder, SamplePhotoPath } from "./reconstructionFixtures";
+
+/** A 320 × 240 JPEG with no face: a colour gradient with soft stripes. */
+function FacelessJpeg(): Uint8Array {
+    const width = 320;
+    const height = 240;
+    const data = new Uint8Array(width * height * 4);
+    for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+            const o = (y * width + x) * 4;
+            data[o] = (255 * x) / width;
+            data[o + 1] = 128 + 100 * Math.sin(y / 9);
+            data[o + 2] = (255 * y) / height;
+            data[o + 3] = 255;
+        }
+    }
+    return new Uint8Array(EncodeJpeg({ width, height, data }, 90).data);
+}
+
+describe("photo → 68 landmarks → 3DMM fit (Node, face-api on the wasm backend)", () => {
+    let detector: FaceLandmarkDetector;
+    beforeAll(async () => {
+        detector = await FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder) });
+    });
+
+    it("finds the face in face-api's demo photo, and the fit reprojects its landmarks within 5 % of the inter-ocular distance", async () => {
+        const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
+        expect([image.width, image.height]).toEqual([1920, 1367]);
+        const face = await detector.detectAsync(image);
+        expect(face.faceCount).toBe(1);
+        expect(face.score).toBeGreaterThan(0.6);
+        expect(face.landmarks).toHaveLength(136);
+        const { x, y, width, height } = face.box;
+        for (let i = 0; i < 68; i++) {
+            expect(face.landmarks[2 * i]).toBeGreaterThan(x - 0.25 * width);
+            expect(face.landmarks[2 * i]).toBeLessThan(x + 1.25 * width);
+            expect(face.landmarks[2 * i + 1]).toBeGreaterThan(y - 0.25 * height);
+            expect(face.landmarks[2 * i + 1]).toBeLessThan(y + 1.25 * height);
+        }
+        // The subject's right eye's outer corner (36) is left of the left eye's (45) on the photo.
+        expect(face.landmarks[2 * 36]).toBeLessThan(face.landmarks[2 * 45]);
+        expect(InterOcularDistance(face.landmarks)).toBeGreaterThan(0.25 * width);
+
+        const bytes = readFileSync(DerivedBasisPath);
+        const basis = IctLandmarkBasis.FromBinary(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+        const fit = FitLandmarks3dmm(basis, face.landmarks, image.width, image.height);
+        expect(fit.converged).toBe(true);
+        // Measured: 3.5 px mean, 3.1 % of the inter-ocular distance (115 px).
+        expect(fit.meanErrorIod).toBeLessThan(0.05);
+        expect(fit.alpha.every((a) => Math.abs(a) < 3)).toBe(true);
+        // The head is in front of the camera, where the face is on the photo (upper right).
+        expect(fit.translation[2]).toBeLessThan(0);
+        expect(fit.translation[0]).toBeGreaterThan(0);
+        expect(fit.translation[1]).toBeGreaterThan(0);
+    });
+
+    it("says NO_FACE for an image without a face", async () => {
+        const image = await DecodeImageAsync(FacelessJpeg());
+        await expect(detector.detectAsync(image)).rejects.toMatchObject({ name: "ReconstructionError", code: "NO_FACE" });
+    });
+
+    it("says BAD_IMAGE for bytes that are not an image, or a truncated JPEG", async () => {
+        await expect(DecodeImageAsync(new TextEncoder().encode("this is not an image, only text"))).rejects.toMatchObject({ code: "BAD_IMAGE" });
+        await expect(DecodeImageAsync(new Uint8Array(0))).rejects.toMatchObject({ code: "BAD_IMAGE" });
+        const jpeg = readFileSync(SamplePhotoPath);
+        await expect(DecodeImageAsync(jpeg.subarray(0, 2000))).rejects.toMatchObject({ code: "BAD_IMAGE" });
+    });
+
+    it("says UNSUPPORTED_FORMAT for a PNG where only JPEG can be decoded (Node)", async () => {
+        const png = new PNG({ width: 4, height: 4 });
+        await expect(DecodeImageAsync(PNG.sync.write(png))).rejects.toMatchObject({ code: "UNSUPPORTED_FORMAT" });
+    });
+
+    it("says INVALID_ARGUMENT for pixels that do not match their size, or a bad detector setting", async () => {
+        await expect(detector.detectAsync({ width: 10, height: 10, data: new Uint8Array(12) })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+        await expect(FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder), inputSize: 100 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    });
+
+    it("says MODEL_LOAD_FAILED when the weights are missing", async () => {
+        await expect(FaceLandmarkDetector.CreateAsync({ models: DiskReader("/nonexistent-models") })).rejects.toMatchObject({ code: "MODEL_LOAD_FAILED" });
+    });
+});

@@ -1,0 +1,104 @@
+/** Paths and helpers shared by the reconstruction tests (Node only). */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { GetExpressionIndex } from "../../plugin/expression/arkitNames";
+import { RotationFromAxisAngle } from "../../plugin/reconstruction/fitMath";
+import { type IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
+
+const _root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
+
+/** The ICT-FaceKit folder: `ICT_FACEKIT_DIR`, else `../shared/ict-facekit` beside the repository. */
+export const DefaultIctFolder = process.env.ICT_FACEKIT_DIR ?? join(_root, "..", "shared", "ict-facekit");
+
+/** Whether the full ICT-FaceKit data is present (it is never committed). */
+export const HasIctFolder = existsSync(join(DefaultIctFolder, "identity_modes.f16"));
+
+/** The committed derived landmark basis. */
+export const DerivedBasisPath = join(_root, "plugin", "reconstruction", "data", "ict-landmarks68.bin");
+
+/** The face detector's weights, as the npm package ships them. */
+export const FaceApiModelFolder = join(_root, "node_modules", "@vladmandic", "face-api", "model");
+
+/** A demo photo shipped in `@vladmandic/face-api` (MIT package): one person, frontal. */
+export const SamplePhotoPath = join(_root, "node_modules", "@vladmandic", "face-api", "demo", "sample2.jpg");
+
+/**
+ * A seeded normal random generator (mulberry32 + Box–Muller).
+ * @param seed the seed
+ * @returns a function returning N(0, 1) samples
+ */
+export function SeededNormal(seed: number): () => number {
+    let a = seed >>> 0;
+    const uniform = (): number => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+/** A synthetic fit problem: the truth and its landmarks on a 1024 × 1024 image, focal 1100 px. */
+export interface ISyntheticLandmarks {
+    /** True identity weights (20 modes). */
+    alpha: number[];
+    /** True expression weights (53). */
+    beta: Float64Array;
+    /** True rotation, 3×3 row-major. */
+    rotation: Float64Array;
+    /** True translation, cm. */
+    translation: number[];
+    /** Projected landmarks with noise, `[x0, y0, …]`. */
+    landmarks: Float64Array;
+}
+
+/**
+ * Landmarks projected from a random ICT face (20 identity modes ~ N(0, 1); jawOpen 0.4, mouthSmile_L 0.5,
+ * mouthSmile_R 0.3, eyeBlink_L 0.2) under a random pose about 60 cm in front of the camera, plus pixel noise.
+ * @param basis the landmark basis
+ * @param seed random seed
+ * @param noisePx standard deviation of the noise on each coordinate, px
+ * @returns the truth and the landmarks
+ */
+export function SynthesizeLandmarks(basis: IctLandmarkBasis, seed: number, noisePx: number): ISyntheticLandmarks {
+    const width = 1024;
+    const height = 1024;
+    const focal = 1100;
+    const rnd = SeededNormal(seed);
+    const alpha = Array.from({ length: 20 }, () => rnd());
+    const beta = new Float64Array(53);
+    beta[GetExpressionIndex("jawOpen")] = 0.4;
+    beta[GetExpressionIndex("mouthSmile_L")] = 0.5;
+    beta[GetExpressionIndex("mouthSmile_R")] = 0.3;
+    beta[GetExpressionIndex("eyeBlink_L")] = 0.2;
+    const rotation = RotationFromAxisAngle(0.15 * rnd(), 0.3 * rnd(), 0.1 * rnd(), new Float64Array(9));
+    const translation = [3 * rnd(), 3 * rnd(), -60 + 5 * rnd()];
+    const x = basis.evaluate(alpha, beta);
+    const landmarks = new Float64Array(136);
+    for (let i = 0; i < 68; i++) {
+        const p = [0, 1, 2].map((r) => rotation[3 * r] * x[3 * i] + rotation[3 * r + 1] * x[3 * i + 1] + rotation[3 * r + 2] * x[3 * i + 2] + translation[r]);
+        landmarks[2 * i] = width / 2 + (focal * p[0]) / -p[2] + noisePx * rnd();
+        landmarks[2 * i + 1] = height / 2 - (focal * p[1]) / -p[2] + noisePx * rnd();
+    }
+    return { alpha, beta, rotation, translation, landmarks };
+}
+
+/**
+ * Correlation of two vectors about zero (the identity prior's mean).
+ * @param a first vector
+ * @param b second vector
+ * @returns the correlation, −1 to 1
+ */
+export function Correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    let ab = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let i = 0; i < a.length; i++) {
+        ab += a[i] * b[i];
+        aa += a[i] * a[i];
+        bb += b[i] * b[i];
+    }
+    return ab / Math.sqrt(aa * bb);
+}
