@@ -17,6 +17,8 @@ const common = {
     module: { rules },
     performance: { hints: false },
     optimization: { minimize: false },
+    // face-api's prebuilt ES bundle probes for `require` at run time; webpack flags it, harmlessly.
+    ignoreWarnings: [{ module: /@vladmandic[\\/]face-api/, message: /Critical dependency/ }],
 };
 
 const library = {
@@ -28,7 +30,7 @@ const library = {
     externalsType: "module",
     externals: [
         ({ request, context }, callback) => {
-            if (/^@babylonjs\//.test(request) || request === "onnxruntime-web" || request === "meyda") {
+            if (/^(@babylonjs\/|@vladmandic\/face-api|@tensorflow\/)/.test(request) || ["onnxruntime-web", "meyda", "jpeg-js"].includes(request)) {
                 return callback(null, request);
             }
             // index.js re-exports pure.js instead of bundling a second copy.
