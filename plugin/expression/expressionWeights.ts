@@ -4,7 +4,14 @@ import { type ArkitName, ArkitNames, ExpressionCount, GetExpressionIndex } from 
 /** Expression weights: 53 values in β order, or some of them by ARKit/ICT name (the rest 0). */
 export type ExpressionWeights = Float32Array | ArrayLike<number> | Partial<Record<ArkitName, number>>;
 
-function _check(key: string, value: unknown): number {
+/**
+ * Checks one weight and clamps it to [0, 1].
+ * @param key the weight's name (for the error)
+ * @param value the weight
+ * @returns the clamped weight
+ * @throws AvatarExpressionError when the value is not a finite number
+ */
+export function CheckExpressionWeight(key: string, value: unknown): number {
     if (typeof value !== "number" || !Number.isFinite(value)) {
         throw new AvatarExpressionError(key, `must be a finite number, got ${String(value)}`);
     }
@@ -28,10 +35,10 @@ export function ResolveExpressionWeights(weights: ExpressionWeights, out: Float3
             throw new AvatarExpressionError("(length)", `expected ${ExpressionCount} weights in ICT/ARKit order, got ${list.length}`);
         }
         for (let i = 0; i < ExpressionCount; i++) {
-            _check(ArkitNames[i], list[i]);
+            CheckExpressionWeight(ArkitNames[i], list[i]);
         }
         for (let i = 0; i < ExpressionCount; i++) {
-            out[i] = _check(ArkitNames[i], list[i]);
+            out[i] = CheckExpressionWeight(ArkitNames[i], list[i]);
         }
         return;
     }
@@ -40,10 +47,10 @@ export function ResolveExpressionWeights(weights: ExpressionWeights, out: Float3
         if (GetExpressionIndex(key) < 0) {
             throw new AvatarExpressionError(key, "is not one of the 53 ICT/ARKit expression names");
         }
-        _check(key, record[key]);
+        CheckExpressionWeight(key, record[key]);
     }
     out.fill(0);
     for (const key of Object.keys(record)) {
-        out[GetExpressionIndex(key)] = _check(key, record[key]);
+        out[GetExpressionIndex(key)] = CheckExpressionWeight(key, record[key]);
     }
 }

@@ -7,9 +7,9 @@ import { Observable, type Observer } from "@babylonjs/core/Misc/observable.js";
 import { ImportMeshAsync } from "@babylonjs/core/Loading/sceneLoader.js";
 import { type Scene } from "@babylonjs/core/scene.js";
 import { type Nullable } from "@babylonjs/core/types.js";
-import { AvatarFormatError, AvatarUnsupportedError } from "../errors";
+import { AvatarExpressionError, AvatarFormatError, AvatarUnsupportedError } from "../errors";
 import { ExpressionCount, GetExpressionIndex, type ArkitName } from "../expression/arkitNames";
-import { type ExpressionWeights, ResolveExpressionWeights } from "../expression/expressionWeights";
+import { CheckExpressionWeight, type ExpressionWeights, ResolveExpressionWeights } from "../expression/expressionWeights";
 import { type ModelPack } from "../pack/modelPack";
 import { type IAvatarAsset } from "./avatarAsset";
 import { ApplyIctFrame } from "./avatarFrame";
@@ -216,10 +216,10 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
      */
     public setExpressionWeight(name: ArkitName, value: number): void {
         const index = GetExpressionIndex(name);
-        const record: Record<string, number> = { [name]: value };
-        const single = new Float32Array(ExpressionCount);
-        ResolveExpressionWeights(record, single);
-        this._beta[index] = single[index];
+        if (index < 0) {
+            throw new AvatarExpressionError(name, "is not one of the 53 ICT/ARKit expression names");
+        }
+        this._beta[index] = CheckExpressionWeight(name, value);
         this._expressionChanged();
     }
 

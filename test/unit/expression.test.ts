@@ -1,6 +1,6 @@
 import { AvatarExpressionError } from "../../plugin/errors";
 import { ArkitNames, ExpressionCount, GetExpressionIndex } from "../../plugin/expression/arkitNames";
-import { ResolveExpressionWeights } from "../../plugin/expression/expressionWeights";
+import { CheckExpressionWeight, ResolveExpressionWeights } from "../../plugin/expression/expressionWeights";
 
 describe("expression weights", () => {
     const out = new Float32Array(ExpressionCount);
@@ -18,6 +18,12 @@ describe("expression weights", () => {
         expect(out[GetExpressionIndex("eyeBlink_L")]).toBe(0);
         expect(out[GetExpressionIndex("mouthSmile_R")]).toBe(0.25);
         expect(out.reduce((a, b) => a + b, 0)).toBeCloseTo(1.25);
+    });
+
+    test("one weight is clamped, or rejected when not finite", () => {
+        expect(CheckExpressionWeight("jawOpen", 1.5)).toBe(1);
+        expect(CheckExpressionWeight("jawOpen", 0.25)).toBe(0.25);
+        expect(() => CheckExpressionWeight("jawOpen", NaN)).toThrow(AvatarExpressionError);
     });
 
     test("an array of 53 values is taken in β order", () => {
