@@ -164,11 +164,6 @@ export class AvatarGpuResources {
         this.dynamic.update(values);
     }
 
-    /** Whether the bake pass is compiled. */
-    public isBakeReady(): boolean {
-        return this._bake.isReady();
-    }
-
     /**
      * Bakes the displacement texture from the current biases, then moves the occupancy grid with it.
      * @returns false when the passes are not compiled yet (nothing was dispatched)

@@ -4,7 +4,6 @@
  */
 import { createRequire } from "node:module";
 import { type Browser, type Page } from "playwright-core";
-import { PNG } from "pngjs";
 // @ts-expect-error plain JS module without types
 import { StartServer } from "../../sample-scene/serve.js";
 
@@ -77,15 +76,4 @@ export async function OpenSample(session: IBrowserSession, query: string, initSc
         throw new Error(`sample scene failed: ${error}\n${errors.join("\n")}`);
     }
     return { page, errors };
-}
-
-/** RGBA pixels of the canvas after the next rendered frames. */
-export async function Snapshot(page: Page, frames = 2): Promise<{ width: number; height: number; data: Uint8Array }> {
-    await page.evaluate(async (n) => {
-        for (let i = 0; i < n; i++) {
-            await new Promise<void>((resolve) => window.nofaSample.scene.onAfterRenderObservable.addOnce(() => resolve()));
-        }
-    }, frames);
-    const png = PNG.sync.read(await page.screenshot());
-    return { width: png.width, height: png.height, data: new Uint8Array(png.data) };
 }
