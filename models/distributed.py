@@ -1,10 +1,24 @@
 """Device choice and the multi-GPU path: under `torchrun` (WORLD_SIZE set) each process joins
-torch.distributed, takes its own GPU and wraps the networks in DistributedDataParallel."""
+torch.distributed, takes its own GPU and wraps the networks in DistributedDataParallel. Also the
+command-line options every trainer shares."""
+import argparse
 import os
 import shlex
 import sys
 
 import torch
+
+
+def trainer_parser(description, out):
+    """An argument parser with the options every trainer takes: data, output, seed, device, threads, α size."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--ict", help="ICT-FaceKit folder (default $NOFA_ICT_DIR or ../shared/ict-facekit)")
+    p.add_argument("--out", default=out)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--alpha-dims", type=int, default=20)
+    return p
 
 
 class Runtime:

@@ -2,7 +2,6 @@
 
     /usr/bin/python3 -m models.train_canonical --seed 0 --out models/runs/canonical
 """
-import argparse
 import json
 import math
 import os
@@ -13,7 +12,7 @@ import torch.nn.functional as F
 
 from . import decoder as dec
 from .canonical_data import build, identity_set
-from .distributed import Runtime, command_line, unwrap
+from .distributed import Runtime, command_line, trainer_parser, unwrap
 from .encoding import normalise
 from .generator import Generator
 from .ict import load_ict
@@ -21,13 +20,7 @@ from .plots import loss_curves
 
 
 def parse(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--ict", help="ICT-FaceKit folder (default $NOFA_ICT_DIR or ../shared/ict-facekit)")
-    p.add_argument("--out", default="models/runs/canonical")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--alpha-dims", type=int, default=20)
+    p = trainer_parser(__doc__, "models/runs/canonical")
     p.add_argument("--channels", type=int, default=32)
     p.add_argument("--resolution", type=int, default=128)
     p.add_argument("--basis-resolution", type=int, default=24)

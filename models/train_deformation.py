@@ -2,7 +2,6 @@
 
     /usr/bin/python3 -m models.train_deformation --seed 0 --out models/runs/deformation
 """
-import argparse
 import json
 import math
 import os
@@ -14,20 +13,14 @@ import torch.nn.functional as F
 from .blend import WNet
 from .deformation import DNet
 from .deformation_data import DeformationData
-from .distributed import Runtime, command_line, unwrap
+from .distributed import Runtime, command_line, trainer_parser, unwrap
 from .encoding import normalise, positional_encoding
 from .ict import load_ict
 from .plots import loss_curves
 
 
 def parse(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--ict", help="ICT-FaceKit folder (default $NOFA_ICT_DIR or ../shared/ict-facekit)")
-    p.add_argument("--out", default="models/runs/deformation")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--alpha-dims", type=int, default=20)
+    p = trainer_parser(__doc__, "models/runs/deformation")
     p.add_argument("--frequencies", type=int, default=4)
     p.add_argument("--d-hidden", type=int, nargs="+", default=[64, 64])
     p.add_argument("--w-hidden", type=int, nargs="+", default=[32])
