@@ -90,6 +90,21 @@ function gridParams(min: number[], max: number[], dims: number[], extra: number[
     return StorageFrom(device, new Uint8Array(data));
 }
 
+/** Runs a harness whose last two bindings are the points (vec4 each) and one vec4 result per point. */
+async function pointKernel(code: string, resources: GPUBindingResource[], points: Vec3[]): Promise<Float32Array> {
+    const out = StorageOf(device, points.length * 16);
+    const inputs = { buffer: StorageFrom(device, Float32Array.from(points.flatMap((p) => [...p, 0]))) };
+    await Dispatch(device, code, [...resources, inputs, { buffer: out }], [Math.ceil(points.length / 64), 1, 1]);
+    return new Float32Array(await ReadBuffer(device, out, points.length * 16));
+}
+
+/** Largest |GPU − reference| over the points' result components. */
+function maxError(points: Vec3[], gpu: Float32Array, reference: (p: Vec3) => number[]): number {
+    let maxErr = 0;
+    points.forEach((p, i) => reference(p).forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - gpu[4 * i + k])))));
+    return maxErr;
+}
+
 const randomPoint = (): Vec3 => [rand() * 2.4 - 1.2, rand() * 2.4 - 1.2, rand() * 2.4 - 1.2];
 
 test("adapter is lavapipe", () => {
@@ -109,19 +124,12 @@ test("tri-plane sampling + decoder match the CPU reference", async () => {
     if (id.x >= arrayLength(&inputs)) { return; }
     outputs[id.x] = nofaDecode(inputs[id.x].xyz);
 }`;
-    const out = StorageOf(device, n * 16);
-    await Dispatch(device, [NetworkBase(pack, layout), DecoderSource(layout), harness].join("\n"), [
+    const gpu = await pointKernel([NetworkBase(pack, layout), DecoderSource(layout), harness].join("\n"), [
         { buffer: StorageFrom(device, layout.weights) },
         triplaneTexture(triplaneHalves, C, R).createView({ dimension: "2d-array" }),
         linearSampler(),
-        { buffer: StorageFrom(device, Float32Array.from(points.flatMap((p) => [...p, 0]))) },
-        { buffer: out },
-    ], [n / 64, 1, 1]);
-    const gpu = new Float32Array(await ReadBuffer(device, out, n * 16));
-    let maxErr = 0;
-    points.forEach((p, i) => {
-        Decode(pack, triplane, p).forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - gpu[4 * i + k]))));
-    });
+    ], points);
+    const maxErr = maxError(points, gpu, (p) => Decode(pack, triplane, p));
     expect(maxErr).toBeLessThan(2e-3);
 });
 
@@ -137,18 +145,11 @@ test("D-Net · W-Net backward displacement matches the CPU reference", async () 
     if (id.x >= arrayLength(&inputs)) { return; }
     outputs[id.x] = vec4<f32>(nofaBackwardDisplacement(inputs[id.x].xyz), 0.0);
 }`;
-    const out = StorageOf(device, n * 16);
-    await Dispatch(device, [NetworkBase(pack, layout), DeformationSource(pack, layout), harness].join("\n"), [
+    const gpu = await pointKernel([NetworkBase(pack, layout), DeformationSource(pack, layout), harness].join("\n"), [
         { buffer: StorageFrom(device, layout.weights) },
         { buffer: dynamicBuffer(alpha, beta) },
-        { buffer: StorageFrom(device, Float32Array.from(points.flatMap((p) => [...p, 0]))) },
-        { buffer: out },
-    ], [n / 64, 1, 1]);
-    const gpu = new Float32Array(await ReadBuffer(device, out, n * 16));
-    let maxErr = 0;
-    points.forEach((p, i) => {
-        BackwardDisplacement(pack, alpha, beta, p).forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - gpu[4 * i + k]))));
-    });
+    ], points);
+    const maxErr = maxError(points, gpu, (p) => BackwardDisplacement(pack, alpha, beta, p));
     expect(maxErr).toBeLessThan(2e-3);
 });
 
