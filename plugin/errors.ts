@@ -42,3 +42,23 @@ export class AvatarUnsupportedError extends Error {
         this.name = "AvatarUnsupportedError";
     }
 }
+
+/**
+ * Base of the errors that carry a machine-readable `code` (lip-sync, reconstruction): test
+ * `error.code` rather than the message.
+ */
+export class CodedError<TCode extends string> extends Error {
+    /** What went wrong. */
+    public readonly code: TCode;
+
+    /**
+     * @param name the error class's name
+     * @param code what went wrong
+     * @param message details for a developer
+     */
+    constructor(name: string, code: TCode, message: string) {
+        super(`${code}: ${message}`);
+        this.name = name;
+        this.code = code;
+    }
+}

@@ -1,3 +1,5 @@
+import { CodedError } from "../errors.js";
+
 /** Why a lip-sync operation failed: the `code` of a {@link LipSyncError}. */
 export type LipSyncErrorCode =
     /** The input held no samples. */
@@ -18,17 +20,12 @@ export type LipSyncErrorCode =
     | "DISPOSED";
 
 /** A typed lip-sync error: test `error.code` rather than the message. */
-export class LipSyncError extends Error {
-    /** What went wrong. */
-    public readonly code: LipSyncErrorCode;
-
+export class LipSyncError extends CodedError<LipSyncErrorCode> {
     /**
      * @param code what went wrong
      * @param message details for a developer
      */
     constructor(code: LipSyncErrorCode, message: string) {
-        super(`${code}: ${message}`);
-        this.name = "LipSyncError";
-        this.code = code;
+        super("LipSyncError", code, message);
     }
 }

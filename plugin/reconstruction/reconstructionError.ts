@@ -1,3 +1,5 @@
+import { CodedError } from "../errors.js";
+
 /** Why a photo reconstruction step failed: the `code` of a {@link ReconstructionError}. */
 export type ReconstructionErrorCode =
     /** The bytes are not an image that can be decoded (corrupt, truncated or not an image). */
@@ -16,17 +18,12 @@ export type ReconstructionErrorCode =
     | "FIT_FAILED";
 
 /** A typed reconstruction error: test `error.code` rather than the message. */
-export class ReconstructionError extends Error {
-    /** What went wrong. */
-    public readonly code: ReconstructionErrorCode;
-
+export class ReconstructionError extends CodedError<ReconstructionErrorCode> {
     /**
      * @param code what went wrong
      * @param message details for a developer
      */
     constructor(code: ReconstructionErrorCode, message: string) {
-        super(`${code}: ${message}`);
-        this.name = "ReconstructionError";
-        this.code = code;
+        super("ReconstructionError", code, message);
     }
 }
