@@ -29,3 +29,7 @@ export * from "./reconstruction/faceLandmarkDetector";
 export * from "./reconstruction/ictLandmarkBasis";
 export * from "./reconstruction/initialPose";
 export * from "./reconstruction/landmarkFitter";
+export * from "./reconstruction/ictHeadMesh";
+export * from "./reconstruction/photoTexture";
+export * from "./reconstruction/triplaneColourFit";
+export * from "./reconstruction/photoAvatar";
