@@ -2,6 +2,8 @@ import { type ModelPack } from "../pack/modelPack";
 import { GenerateAvatarAssetAsync } from "../pack/avatarGenerator";
 import { type IAvatarAsset } from "../volume/avatarAsset";
 import { type FileReader } from "../io/fileSource";
+import { type IAvatarFallbackPart } from "../loader/avatarGlb";
+import { BuildFallbackMeshAsync } from "./fallbackMesh";
 import { type IDetectedFace, FaceLandmarkDetector } from "./faceLandmarkDetector";
 import { IctHeadMesh } from "./ictHeadMesh";
 import { IctLandmarkBasis } from "./ictLandmarkBasis";
@@ -13,7 +15,7 @@ import { ReconstructionError } from "./reconstructionError";
 import { type IColourTargets, FitTriplaneColours, type ITriplaneColourFitOptions } from "./triplaneColourFit";
 
 /** The steps of {@link ReconstructAvatarAsync}, in order. */
-export type ReconstructionStage = "decode" | "detect" | "fit" | "generate" | "project" | "adapt" | "done";
+export type ReconstructionStage = "decode" | "detect" | "fit" | "generate" | "project" | "adapt" | "mesh" | "done";
 
 /** Progress of a reconstruction: the stage that just started, and the fraction of the work done before it. */
 export interface IReconstructionProgress {
@@ -61,8 +63,10 @@ export interface IPhotoAvatar {
     face: IDetectedFace;
     /** The 3DMM fit: α, β, and the photo's camera (`p_camera = R·X + t`, focal in px, principal point at the centre). */
     fit: ILandmarkFitResult;
-    /** The photo projected onto the fitted mesh (ICT texture layout): the fallback mesh's textures. */
+    /** The photo projected onto the fitted mesh (ICT texture layout). */
     textures: { skin: IHeadTexture; eyes: IHeadTexture };
+    /** The fitted mesh with the photo as texture and the ARKit morph targets: `WriteAvatarGlb(asset, name, fallback)`. */
+    fallback: IAvatarFallbackPart[];
     /** Photo width, px. */
     width: number;
     /** Photo height, px. */
@@ -72,7 +76,7 @@ export interface IPhotoAvatar {
 }
 
 // Share of the total time each stage takes (for progress), measured on the dev photos.
-const _StageWeights: Record<Exclude<ReconstructionStage, "done">, number> = { decode: 0.1, detect: 0.15, fit: 0.05, generate: 0.15, project: 0.1, adapt: 0.45 };
+const _StageWeights: Record<Exclude<ReconstructionStage, "done">, number> = { decode: 0.1, detect: 0.15, fit: 0.05, generate: 0.15, project: 0.1, adapt: 0.4, mesh: 0.05 };
 /** Weight of the colour of points the photo did not show (filled in) against those it did. */
 const _FilledWeight = 0.3;
 /** Weight of keeping the colour inside the mouth and eye sockets. */
@@ -145,12 +149,15 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
         targets,
         options.colourFit
     );
+    begin("mesh");
+    const fallback = await BuildFallbackMeshAsync(mesh, fit.alpha, projected);
     begin("done");
     return {
         asset: { ...generated, triplane },
         face,
         fit,
         textures: { skin: projected.skin, eyes: projected.eyes },
+        fallback,
         width: pixels.width,
         height: pixels.height,
         timings,
