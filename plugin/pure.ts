@@ -25,6 +25,7 @@ export * from "./audio/idleBlinker";
 export * from "./reconstruction/reconstructionError";
 export * from "./reconstruction/multiPie68";
 export * from "./reconstruction/imagePixels";
+export * from "./reconstruction/exifOrientation";
 export * from "./reconstruction/faceLandmarkDetector";
 export * from "./reconstruction/ictLandmarkBasis";
 export * from "./reconstruction/initialPose";

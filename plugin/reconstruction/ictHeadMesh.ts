@@ -1,5 +1,6 @@
 import { ArkitNames } from "../expression/arkitNames";
 import { FloatToHalf, HalfToFloat } from "../io/float16";
+import { FetchBytesAsync } from "../io/fetchBytes";
 import { type FileReader } from "../io/fileSource";
 import { ReconstructionError } from "./reconstructionError";
 
@@ -296,16 +297,13 @@ export class IctHeadMesh implements IIctHeadMeshData {
      * @returns the mesh
      */
     public static async LoadAsync(url: string = new URL("./data/ict-head-mesh.bin", import.meta.url).href): Promise<IctHeadMesh> {
-        let response: Response;
+        let bytes: ArrayBuffer;
         try {
-            response = await fetch(url);
+            bytes = await FetchBytesAsync(url);
         } catch (e) {
-            throw new ReconstructionError("BAD_BASIS", `cannot fetch ${url}: ${(e as Error).message}`);
+            throw new ReconstructionError("BAD_BASIS", `cannot read ${url}: ${(e as Error).message}`);
         }
-        if (!response.ok) {
-            throw new ReconstructionError("BAD_BASIS", `cannot fetch ${url}: HTTP ${response.status}`);
-        }
-        return IctHeadMesh.FromBinary(await response.arrayBuffer());
+        return IctHeadMesh.FromBinary(bytes);
     }
 
     /**
