@@ -37,6 +37,8 @@ export interface IPhotoAvatarOptions {
     landmarkBasis?: IctLandmarkBasis;
     /** The head mesh; default {@link IctHeadMesh.LoadAsync}. */
     headMesh?: IctHeadMesh;
+    /** Browser: where onnxruntime-web's `.wasm` files are served (for the generator). */
+    onnxWasmPaths?: string;
     /** Options of the landmark fit. */
     fit?: ILandmarkFitOptions;
     /** Options of the colour fit into the tri-plane. */
@@ -137,7 +139,7 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
         throw new ReconstructionError("POSE_UNSUPPORTED", `the head is turned ${Math.abs(yaw).toFixed(0)}° from the camera; at most ${maxYaw}° can be reconstructed`);
     }
     begin("generate");
-    const generated = await GenerateAvatarAssetAsync(pack, fit.alpha);
+    const generated = await GenerateAvatarAssetAsync(pack, fit.alpha, options.onnxWasmPaths);
     begin("project");
     const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64 });
     const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 24000);
