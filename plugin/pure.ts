@@ -29,3 +29,5 @@ export * from "./reconstruction/faceLandmarkDetector";
 export * from "./reconstruction/ictLandmarkBasis";
 export * from "./reconstruction/initialPose";
 export * from "./reconstruction/landmarkFitter";
+export * from "./reconstruction/landmarkRegressorFeatures";
+export * from "./reconstruction/landmarkRegressor";
