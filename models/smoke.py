@@ -1,4 +1,5 @@
-"""CI smoke run: a few steps of each trainer and the export, at tiny sizes, into a temporary folder.
+"""CI smoke run: a few steps of each trainer and the export, at tiny sizes, into a temporary folder
+(the landmark regressor's ONNX, sidecar and parity fixture into <out>/regressor).
 
     /usr/bin/python3 -m models.smoke [--out DIR]
 """
@@ -6,7 +7,7 @@ import argparse
 import os
 import tempfile
 
-from . import export, train_canonical, train_deformation
+from . import export, train_canonical, train_deformation, train_landmark_regressor
 
 
 def main(argv=None):
@@ -26,6 +27,9 @@ def main(argv=None):
         "--steps", "3", "--pairs", "2", "--shell-points", "256", "--box-points", "64"])
     export.main(ict + ["--canonical", os.path.join(out, "canonical"), "--deformation", os.path.join(out, "deformation"),
                        "--out", os.path.join(out, "pack"), "--fixture-rows", "8"])
+    train_landmark_regressor.main(ict + [
+        "--out", os.path.join(out, "regressor"), "--fixture", os.path.join(out, "regressor", "parity.json"),
+        "--seed", "1", "--threads", "1", "--steps", "3", "--batch", "64", "--hidden", "16", "--layers", "1", "--validation", "64"])
     print("smoke pack:", os.path.join(out, "pack"))
 
 

@@ -30,6 +30,8 @@ export * from "./reconstruction/faceLandmarkDetector";
 export * from "./reconstruction/ictLandmarkBasis";
 export * from "./reconstruction/initialPose";
 export * from "./reconstruction/landmarkFitter";
+export * from "./reconstruction/landmarkRegressorFeatures";
+export * from "./reconstruction/landmarkRegressor";
 export * from "./reconstruction/ictHeadMesh";
 export * from "./reconstruction/photoTexture";
 export * from "./reconstruction/triplaneColourFit";

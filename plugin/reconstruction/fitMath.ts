@@ -46,6 +46,22 @@ export function AxisAngleFromRotation(r: ArrayLike<number>): [number, number, nu
 }
 
 /**
+ * A rotation from its first two rows (the 6D representation): Gram–Schmidt, then the cross product.
+ * @param r6 rows 0 and 1 of R, not necessarily orthonormal
+ * @returns R, 3×3 row-major
+ */
+export function RotationFrom6d(r6: ArrayLike<number>): Float64Array {
+    const n0 = Math.hypot(r6[0], r6[1], r6[2]);
+    const r0 = [r6[0] / n0, r6[1] / n0, r6[2] / n0];
+    const d = r0[0] * r6[3] + r0[1] * r6[4] + r0[2] * r6[5];
+    const b = [r6[3] - d * r0[0], r6[4] - d * r0[1], r6[5] - d * r0[2]];
+    const n1 = Math.hypot(b[0], b[1], b[2]);
+    const r1 = [b[0] / n1, b[1] / n1, b[2] / n1];
+    const r2 = [r0[1] * r1[2] - r0[2] * r1[1], r0[2] * r1[0] - r0[0] * r1[2], r0[0] * r1[1] - r0[1] * r1[0]];
+    return Float64Array.from([...r0, ...r1, ...r2]);
+}
+
+/**
  * Product of two 3×3 matrices, `a · b`.
  * @param a 9 values, row-major
  * @param b 9 values, row-major

@@ -70,3 +70,63 @@ export function EstimateInitialPose(points3d: ArrayLike<number>, points2d: Array
     const translation = Float64Array.from([(gu[3] - cx) / s, -(gv[3] - cy) / s, -focal / s - centroidZ]);
     return { rotation, translation };
 }
+
+/**
+ * The head translation for a known rotation, model points and focal length, in closed form:
+ * weighted linear least squares on the algebraic reprojection error. With `q = R·X`,
+ * `a = (u − cx)/f` and `b = (cy − v)/f`, a point seen at (u, v) satisfies
+ * `t_x + a·t_z = −a·q_z − q_x` and `t_y + b·t_z = −b·q_z − q_y` (three unknowns, two equations a
+ * point). Used to turn the landmark regressor's rotation, shape and focal length into a full pose.
+ * @param points3d n × 3 model points (cm)
+ * @param points2d n × 2 image points (px, y down)
+ * @param weights n weights (≥ 0)
+ * @param rotation R, 3×3 row-major
+ * @param cx principal point x (px)
+ * @param cy principal point y (px)
+ * @param focal focal length (px)
+ * @returns t (cm), or null when the points are degenerate
+ */
+export function EstimateTranslation(
+    points3d: ArrayLike<number>,
+    points2d: ArrayLike<number>,
+    weights: ArrayLike<number>,
+    rotation: ArrayLike<number>,
+    cx: number,
+    cy: number,
+    focal: number
+): Float64Array | null {
+    const h = new Float64Array(9);
+    const g = new Float64Array(3);
+    const r = rotation;
+    for (let i = 0; i < weights.length; i++) {
+        const w = weights[i];
+        if (!(w > 0)) {
+            continue;
+        }
+        const x = points3d[3 * i];
+        const y = points3d[3 * i + 1];
+        const z = points3d[3 * i + 2];
+        const qx = r[0] * x + r[1] * y + r[2] * z;
+        const qy = r[3] * x + r[4] * y + r[5] * z;
+        const qz = r[6] * x + r[7] * y + r[8] * z;
+        const a = (points2d[2 * i] - cx) / focal;
+        const b = (cy - points2d[2 * i + 1]) / focal;
+        // Rows [1, 0, a] and [0, 1, b]; right-hand sides −a·q_z − q_x and −b·q_z − q_y.
+        const ru = -a * qz - qx;
+        const rv = -b * qz - qy;
+        h[0] += w;
+        h[2] += w * a;
+        h[4] += w;
+        h[5] += w * b;
+        h[8] += w * (a * a + b * b);
+        g[0] += w * ru;
+        g[1] += w * rv;
+        g[2] += w * (a * ru + b * rv);
+    }
+    h[6] = h[2];
+    h[7] = h[5];
+    if (!CholeskySolve(h, g, 3) || !g.every((v) => Number.isFinite(v))) {
+        return null;
+    }
+    return g;
+}

@@ -18,6 +18,23 @@ export const DefaultFitExpressions: readonly string[] = [
     "browDown_R",
 ];
 
+/**
+ * A starting state for {@link FitLandmarks3dmm}, e.g. from the {@link LandmarkRegressor}: replaces the
+ * closed-form pose of the mean face ({@link EstimateInitialPose}). Same camera and units as {@link ILandmarkFitResult}.
+ */
+export interface ILandmarkFitInitialGuess {
+    /** Head rotation R (3×3 row-major, orthonormal): `p_camera = R · p_ict + t`. */
+    rotation: ArrayLike<number>;
+    /** Head translation t, cm (the head in front of the camera: every landmark at z < 0). */
+    translation: ArrayLike<number>;
+    /** Focal length, px; ignored when the options fix `focal`. Default: the focal prior's centre. */
+    focal?: number;
+    /** Identity weights (the first modes; missing ones start at 0). */
+    alpha?: ArrayLike<number>;
+    /** Expression weights in {@link ArkitNames} order (53); those solved for start there, clamped to [0, 1]. */
+    beta?: ArrayLike<number>;
+}
+
 /** Options of {@link FitLandmarks3dmm}; every field has a default. */
 export interface ILandmarkFitOptions {
     /** Identity modes solved for (the first K of α). Default 20, the base pack's `alphaDims`. */
@@ -42,6 +59,8 @@ export interface ILandmarkFitOptions {
     focalLogSigma?: number;
     /** Iteration limit. Default 100. */
     maxIterations?: number;
+    /** Starting state (e.g. {@link LandmarkRegressor.predictAsync}); default: {@link EstimateInitialPose} of the mean face. */
+    initial?: ILandmarkFitInitialGuess;
 }
 
 /** What {@link FitLandmarks3dmm} found. Camera: at the origin, looking along −z, +y up; principal point at the image centre. */
@@ -89,8 +108,8 @@ interface IFitState {
  * `Σᵢ wᵢ c² log(1 + |π(Xᵢ) − xᵢ|² / c²) / σ² + |α/σ_α|² + |β/σ_β|² + ((log f − log f₀)/σ_f)²`
  * (a Cauchy-robust reprojection term, so a few bad points lose their pull, with Gaussian priors),
  * solved as iteratively reweighted least squares with analytic Jacobians. β is kept in [0, 1].
- * Initialised by a closed-form pose of the mean face ({@link EstimateInitialPose}); a learned
- * first guess (an ONNX regressor) is not part of this yet.
+ * Initialised by `options.initial` when given (the {@link LandmarkRegressor}'s first guess), else
+ * by a closed-form pose of the mean face ({@link EstimateInitialPose}).
  *
  * Camera: pinhole at the origin looking along −z, principal point at the image centre; a model
  * point X (cm, ICT frame) lands at `u = cx + f·p.x/(−p.z)`, `v = cy − f·p.y/(−p.z)` with
@@ -165,12 +184,35 @@ export function FitLandmarks3dmm(basis: IctLandmarkBasis, landmarks: ArrayLike<n
         return basis.evaluate(s.alpha, fullBeta, points);
     };
 
-    const initial = EstimateInitialPose(basis.mean, landmarks, baseWeights, cx, cy, Math.exp(logFocal0));
-    if (!initial) {
-        throw new ReconstructionError("FIT_FAILED", "the landmarks are degenerate (no initial pose)");
+    const guess = options.initial;
+    if (guess) {
+        const finite = (a: ArrayLike<number> | undefined, length?: number): boolean =>
+            a === undefined || ((length === undefined || a.length === length) && Array.prototype.every.call(a, (v: number) => Number.isFinite(v)));
+        if (!finite(guess.rotation, 9) || !finite(guess.translation, 3) || !finite(guess.alpha) || !finite(guess.beta, basis.expressionCount)) {
+            throw new ReconstructionError("INVALID_ARGUMENT", `initial needs a finite rotation (9), translation (3), alpha and beta (${basis.expressionCount})`);
+        }
+        if (guess.focal !== undefined && !(guess.focal > 0 && Number.isFinite(guess.focal))) {
+            throw new ReconstructionError("INVALID_ARGUMENT", "initial.focal must be a positive number");
+        }
+        state.rotation.set(guess.rotation);
+        state.translation.set(guess.translation);
+        if (fixedFocal === undefined && guess.focal !== undefined) {
+            state.logFocal = Math.log(guess.focal);
+        }
+        for (let m = 0; m < Math.min(k, guess.alpha?.length ?? 0); m++) {
+            state.alpha[m] = guess.alpha![m];
+        }
+        if (guess.beta) {
+            expressionIndices.forEach((e, j) => (state.beta[j] = Math.min(1, Math.max(0, guess.beta![e]))));
+        }
+    } else {
+        const initial = EstimateInitialPose(basis.mean, landmarks, baseWeights, cx, cy, Math.exp(logFocal0));
+        if (!initial) {
+            throw new ReconstructionError("FIT_FAILED", "the landmarks are degenerate (no initial pose)");
+        }
+        state.rotation.set(initial.rotation);
+        state.translation.set(initial.translation);
     }
-    state.rotation.set(initial.rotation);
-    state.translation.set(initial.translation);
 
     const projected = new Float64Array(2 * nL);
     const camera = new Float64Array(3 * nL);

@@ -1,9 +1,9 @@
 /**
- * models/ smoke run: a few steps of each trainer and the export at tiny sizes (`python3 -m models.smoke`),
+ * models/ smoke run: a few steps of each trainer (the landmark regressor's too) and the export at tiny sizes (`python3 -m models.smoke`),
  * then the exported pack.json is checked (structure, hashes, shape chains) by models.packcheck.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -27,6 +27,12 @@ test("smoke: tiny training of every network and the export produce a valid pack"
             expect(fixture.network).toBe(net);
             expect(fixture.outputs.length).toBeGreaterThan(0);
         }
+        const regressor = JSON.parse(readFileSync(join(out, "regressor", "landmark-regressor.json"), "utf8"));
+        expect(regressor.format).toBe("nofa-landmark-regressor");
+        expect(regressor.provenance.command).toContain("-m models.train_landmark_regressor");
+        expect(regressor.files["landmark-regressor.onnx"].byteLength).toBe(statSync(join(out, "regressor", "landmark-regressor.onnx")).size);
+        const parity = JSON.parse(readFileSync(join(out, "regressor", "parity.json"), "utf8"));
+        expect(parity.samples[0].features).toHaveLength(209);
     } finally {
         rmSync(out, { recursive: true, force: true });
     }

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { GetExpressionIndex } from "../../plugin/expression/arkitNames";
 import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
+import { EstimateTranslation } from "../../plugin/reconstruction/initialPose";
 import { FitLandmarks3dmm } from "../../plugin/reconstruction/landmarkFitter";
+import { DefaultLandmarkWeights } from "../../plugin/reconstruction/multiPie68";
 import { ReconstructionError } from "../../plugin/reconstruction/reconstructionError";
 import { Correlation, DerivedBasisPath, SynthesizeLandmarks } from "./reconstructionFixtures";
 
@@ -67,6 +69,27 @@ describe("FitLandmarks3dmm on synthetic ICT landmarks", () => {
         expect(Math.abs(fit.translation[2] / truth.translation[2] - 1)).toBeLessThan(0.03);
     });
 
+    it("starts from options.initial: the truth gives its own reprojection at 0 iterations and converges in a few", () => {
+        const truth = SynthesizeLandmarks(basis, 4, 0.3, "hard");
+        const initial = { rotation: truth.rotation, translation: truth.translation, focal, alpha: truth.alpha, beta: truth.beta };
+        const start = FitLandmarks3dmm(basis, truth.landmarks, width, height, { ...options, initial, maxIterations: 0 });
+        expect(start.iterations).toBe(0);
+        expect(start.meanErrorPx).toBeLessThan(0.6);
+        expect(MaxAbsDifference(start.rotation, truth.rotation)).toBe(0);
+        const fit = FitLandmarks3dmm(basis, truth.landmarks, width, height, { ...options, initial });
+        const closedForm = FitLandmarks3dmm(basis, truth.landmarks, width, height, options);
+        expect(fit.converged).toBe(true);
+        expect(fit.iterations).toBeLessThan(closedForm.iterations);
+        expect(fit.meanErrorPx).toBeLessThan(closedForm.meanErrorPx * 1.01);
+    });
+
+    it("EstimateTranslation recovers t from the true rotation, shape and focal length", () => {
+        const truth = SynthesizeLandmarks(basis, 5, 0, "hard");
+        const t = EstimateTranslation(basis.evaluate(truth.alpha, truth.beta), truth.landmarks, DefaultLandmarkWeights(), truth.rotation, width / 2, height / 2, focal);
+        expect(t).not.toBeNull();
+        expect(MaxAbsDifference(t!, truth.translation)).toBeLessThan(1e-6);
+    });
+
     it("rejects bad arguments with typed errors", () => {
         const truth = SynthesizeLandmarks(basis, 1, 0);
         const code = (f: () => unknown): string | undefined => {
@@ -86,5 +109,10 @@ describe("FitLandmarks3dmm on synthetic ICT landmarks", () => {
         expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { focal: -1 }))).toBe("INVALID_ARGUMENT");
         expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { identityCount: 2.5 }))).toBe("INVALID_ARGUMENT");
         expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { landmarkWeights: [1, 1] }))).toBe("INVALID_ARGUMENT");
+        const initial = { rotation: truth.rotation, translation: truth.translation };
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { initial: { ...initial, rotation: [1, 0, 0] } }))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { initial: { ...initial, translation: [0, 0, Infinity] } }))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { initial: { ...initial, focal: 0 } }))).toBe("INVALID_ARGUMENT");
+        expect(code(() => FitLandmarks3dmm(basis, truth.landmarks, width, height, { initial: { ...initial, beta: [0.5] } }))).toBe("INVALID_ARGUMENT");
     });
 });

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GetExpressionIndex } from "../../plugin/expression/arkitNames";
-import { RotationFromAxisAngle } from "../../plugin/reconstruction/fitMath";
+import { MultiplyMatrix3, RotationFromAxisAngle } from "../../plugin/reconstruction/fitMath";
 import { type IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
 
 const _root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
@@ -60,12 +60,15 @@ export interface ISyntheticLandmarks {
 /**
  * Landmarks projected from a random ICT face (20 identity modes ~ N(0, 1); jawOpen 0.4, mouthSmile_L 0.5,
  * mouthSmile_R 0.3, eyeBlink_L 0.2) under a random pose about 60 cm in front of the camera, plus pixel noise.
+ * Pose `"default"`: rotation vector ~ N(0, diag(0.15, 0.3, 0.1)²) rad; `"hard"`: yaw 30–45° either way,
+ * pitch ±15°, roll ±10° (uniform).
  * @param basis the landmark basis
  * @param seed random seed
  * @param noisePx standard deviation of the noise on each coordinate, px
+ * @param pose which pose distribution
  * @returns the truth and the landmarks
  */
-export function SynthesizeLandmarks(basis: IctLandmarkBasis, seed: number, noisePx: number): ISyntheticLandmarks {
+export function SynthesizeLandmarks(basis: IctLandmarkBasis, seed: number, noisePx: number, pose: "default" | "hard" = "default"): ISyntheticLandmarks {
     const width = 1024;
     const height = 1024;
     const focal = 1100;
@@ -76,7 +79,19 @@ export function SynthesizeLandmarks(basis: IctLandmarkBasis, seed: number, noise
     beta[GetExpressionIndex("mouthSmile_L")] = 0.5;
     beta[GetExpressionIndex("mouthSmile_R")] = 0.3;
     beta[GetExpressionIndex("eyeBlink_L")] = 0.2;
-    const rotation = RotationFromAxisAngle(0.15 * rnd(), 0.3 * rnd(), 0.1 * rnd(), new Float64Array(9));
+    let rotation = RotationFromAxisAngle(0.15 * rnd(), 0.3 * rnd(), 0.1 * rnd(), new Float64Array(9));
+    if (pose === "hard") {
+        // A uniform in [0, 1) from two normals (their CDF would need erf): the angle of a 2D Gaussian.
+        const uniform = (): number => (Math.atan2(rnd(), rnd()) + Math.PI) / (2 * Math.PI);
+        const deg = Math.PI / 180;
+        const yaw = (uniform() < 0.5 ? -1 : 1) * (30 + 15 * uniform()) * deg;
+        const pitch = (2 * uniform() - 1) * 15 * deg;
+        const roll = (2 * uniform() - 1) * 10 * deg;
+        const ry = RotationFromAxisAngle(0, yaw, 0, new Float64Array(9));
+        const rx = RotationFromAxisAngle(pitch, 0, 0, new Float64Array(9));
+        const rz = RotationFromAxisAngle(0, 0, roll, new Float64Array(9));
+        rotation = MultiplyMatrix3(rz, MultiplyMatrix3(rx, ry, new Float64Array(9)), new Float64Array(9));
+    }
     const translation = [3 * rnd(), 3 * rnd(), -60 + 5 * rnd()];
     const x = basis.evaluate(alpha, beta);
     const landmarks = new Float64Array(136);
@@ -86,6 +101,21 @@ export function SynthesizeLandmarks(basis: IctLandmarkBasis, seed: number, noise
         landmarks[2 * i + 1] = height / 2 - (focal * p[1]) / -p[2] + noisePx * rnd();
     }
     return { alpha, beta, rotation, translation, landmarks };
+}
+
+/**
+ * Angle of the rotation between two rotation matrices (geodesic distance).
+ * @param a 3×3 row-major
+ * @param b 3×3 row-major
+ * @returns degrees
+ */
+export function RotationErrorDeg(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    // trace(a · bᵀ) = Σ a_ij b_ij.
+    let trace = 0;
+    for (let i = 0; i < 9; i++) {
+        trace += a[i] * b[i];
+    }
+    return (Math.acos(Math.min(1, Math.max(-1, (trace - 1) / 2))) * 180) / Math.PI;
 }
 
 /**
