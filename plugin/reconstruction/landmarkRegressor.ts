@@ -1,5 +1,6 @@
 import * as ort from "onnxruntime-web";
 import { ArkitNames, GetExpressionIndex } from "../expression/arkitNames";
+import { FetchBytesAsync } from "../io/fetchBytes";
 import { type FileReader } from "../io/fileSource";
 import { IctLandmarkBasis } from "./ictLandmarkBasis";
 import { RotationFrom6d } from "./fitMath";
@@ -66,7 +67,7 @@ export class LandmarkRegressor {
      * Loads the network (and the landmark basis, unless given).
      * @param reader reads `landmark-regressor.onnx` (and `ict-landmarks68.bin`) from a folder, e.g.
      * `DiskReader("…/plugin/reconstruction/data")` in Node; default: the copies that bundlers emit
-     * beside this module (`new URL("./data/…", import.meta.url)`), fetched
+     * beside this module (`new URL("./data/…", import.meta.url)`; read from disk in Node)
      * @param basis the landmark basis, when already loaded
      * @returns the regressor
      * @throws {@link ReconstructionError} `MODEL_LOAD_FAILED` (the network), `BAD_BASIS` (the basis)
@@ -77,11 +78,7 @@ export class LandmarkRegressor {
             (async (name: string): Promise<ArrayBuffer> => {
                 const url =
                     name === LandmarkRegressorFileName ? new URL("./data/landmark-regressor.onnx", import.meta.url).href : new URL("./data/ict-landmarks68.bin", import.meta.url).href;
-                const response = await fetch(url);
-                if (!response.ok) {
-                    throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
-                }
-                return response.arrayBuffer();
+                return FetchBytesAsync(url);
             });
         let bytes: ArrayBuffer;
         try {

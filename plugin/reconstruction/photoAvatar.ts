@@ -8,6 +8,7 @@ import { type IDetectedFace, FaceLandmarkDetector } from "./faceLandmarkDetector
 import { IctHeadMesh } from "./ictHeadMesh";
 import { IctLandmarkBasis } from "./ictLandmarkBasis";
 import { DecodeImageAsync, type IImagePixels } from "./imagePixels";
+import { LandmarkRegressor } from "./landmarkRegressor";
 import { FitLandmarks3dmm, type ILandmarkFitOptions, type ILandmarkFitResult } from "./landmarkFitter";
 import { InterOcularDistance } from "./multiPie68";
 import { type IMeshTexels, type IHeadTexture, type IProjectedPhoto, ProjectPhotoOntoMesh } from "./photoTexture";
@@ -35,6 +36,8 @@ export interface IPhotoAvatarOptions {
     faceModels?: FileReader;
     /** The landmark basis; default {@link IctLandmarkBasis.LoadAsync}. */
     landmarkBasis?: IctLandmarkBasis;
+    /** The landmark regressor that gives the fit its first guess; default {@link LandmarkRegressor.LoadAsync} (loaded once). */
+    landmarkRegressor?: LandmarkRegressor;
     /** The head mesh; default {@link IctHeadMesh.LoadAsync}. */
     headMesh?: IctHeadMesh;
     /** Browser: where onnxruntime-web's `.wasm` files are served (for the generator). */
@@ -77,6 +80,9 @@ export interface IPhotoAvatar {
     timings: Partial<Record<ReconstructionStage, number>>;
 }
 
+/** The regressor loaded by the first reconstruction that was not given one. */
+let _DefaultRegressor: Promise<LandmarkRegressor> | null = null;
+
 // Share of the total time each stage takes (for progress), measured on the dev photos.
 const _StageWeights: Record<Exclude<ReconstructionStage, "done">, number> = { decode: 0.1, detect: 0.15, fit: 0.05, generate: 0.15, project: 0.1, adapt: 0.4, mesh: 0.05 };
 /** Weight of the colour of points the photo did not show (filled in) against those it did. */
@@ -87,7 +93,7 @@ const _InteriorWeight = 0.5;
 /**
  * One photo → an animatable avatar volume (DESIGN.md §2, "3DMM extractor" to "fast adaptation"):
  * finds the face and its landmarks, fits the ICT-FaceKit 3DMM (identity α, expression, pose,
- * focal length), generates the canonical tri-plane G(α) with the pack's generator, projects the
+ * focal length; the ONNX landmark regressor's first guess refined by Levenberg–Marquardt), generates the canonical tri-plane G(α) with the pack's generator, projects the
  * photo onto the fitted mesh (visibility from a depth buffer, the mirror side and the nearest
  * colours for what the photo does not show), and fits the tri-plane's features so the decoder
  * gives the surface those colours while the density stays G(α)'s. Runs the same in Node and the
@@ -121,10 +127,12 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     const pixels = "data" in image ? image : await DecodeImageAsync(image);
     begin("detect");
     const detector = options.detector ?? (await _CreateDetector(options.faceModels));
-    const [face, basis, mesh] = await Promise.all([
+    const basisPromise = options.landmarkBasis ? Promise.resolve(options.landmarkBasis) : IctLandmarkBasis.LoadAsync();
+    const [face, basis, mesh, regressor] = await Promise.all([
         detector.detectAsync(pixels, options.faceIndex ?? 0),
-        options.landmarkBasis ?? IctLandmarkBasis.LoadAsync(),
+        basisPromise,
         options.headMesh ?? IctHeadMesh.LoadAsync(),
+        options.landmarkRegressor ?? basisPromise.then((b) => (_DefaultRegressor ??= LandmarkRegressor.LoadAsync(undefined, b))),
     ]);
     const iod = InterOcularDistance(face.landmarks);
     const minIod = options.minInterOcularPx ?? 24;
@@ -132,7 +140,8 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
         throw new ReconstructionError("FACE_TOO_SMALL", `the face's eyes are ${iod.toFixed(1)} px apart; at least ${minIod} px are needed`);
     }
     begin("fit");
-    const fit = FitLandmarks3dmm(basis, face.landmarks, pixels.width, pixels.height, { identityCount: pack.manifest.alphaDims, ...options.fit });
+    const initial = await regressor.predictAsync(face.landmarks, pixels.width, pixels.height, { focal: options.fit?.focal });
+    const fit = FitLandmarks3dmm(basis, face.landmarks, pixels.width, pixels.height, { identityCount: pack.manifest.alphaDims, initial, ...options.fit });
     const yaw = _YawDegrees(fit.rotation);
     const maxYaw = options.maxYawDegrees ?? 55;
     if (Math.abs(yaw) > maxYaw) {
