@@ -21,6 +21,8 @@ uniform showSampleCount : f32;
 
 var nofaTriplaneSampler : sampler;
 var nofaTriplane : texture_2d_array<f32>;
+var nofaColourPlanesSampler : sampler;
+var nofaColourPlanes : texture_2d_array<f32>;
 var nofaDisplacementSampler : sampler;
 var nofaDisplacement : texture_3d<f32>;
 var<storage, read> nofaWeights : array<f32>;

@@ -1,5 +1,5 @@
 // Front-to-back raymarching of the deformed tri-plane volume, in the canonical frame (ICT cm).
-// Needs: nofaCommon, mlp, positionalEncoding, triplane, deformation and the generated networks;
+// Needs: nofaCommon, mlp, positionalEncoding, triplane, colourPlanes, deformation and the generated networks;
 // globals `nofaDisplacement: texture_3d<f32>` + `nofaDisplacementSampler` (the baked w·Δx over
 // the deformed box) and `nofaOccupancy: array<u32>` (dilated occupancy over the deformed box).
 
@@ -77,10 +77,12 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         if (any(xc < p.canonicalMin) || any(xc > p.canonicalMax)) {
             continue;
         }
-        let dc = nofaDecode(nofaToUnit(xc, p.canonicalMin, p.canonicalMax));
-        let a = 1.0 - exp(-dc.x * dt);
+        let uc = nofaToUnit(xc, p.canonicalMin, p.canonicalMax);
+        let o = nofaDecodeRaw(uc);
+        let a = 1.0 - exp(-nofaSoftplus(o.x) * dt);
         let w = transmittance * a;
-        r.color += w * dc.yzw;
+        let logits = o.yzw + nofaColourOffset(uc);
+        r.color += w * vec3<f32>(nofaSigmoid(logits.x), nofaSigmoid(logits.y), nofaSigmoid(logits.z));
         weightedT += w * t;
         transmittance *= 1.0 - a;
         if (transmittance < 0.004) {

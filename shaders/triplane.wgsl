@@ -16,11 +16,16 @@ fn nofaTriplaneFeatures(u: vec3<f32>, f: ptr<function, NofaVector>) {
     }
 }
 
-// Density (1/cm, softplus) and sRGB colour (sigmoid) of the canonical volume at normalised u.
+// The decoder's raw outputs (density and r, g, b before their activations) at normalised u.
 // Needs the generated `nofaDecoderNet`.
-fn nofaDecode(u: vec3<f32>) -> vec4<f32> {
+fn nofaDecodeRaw(u: vec3<f32>) -> vec4<f32> {
     var f: NofaVector;
     nofaTriplaneFeatures(u, &f);
-    let o = nofaDecoderNet(&f);
+    return nofaDecoderNet(&f);
+}
+
+// Density (1/cm, softplus) and sRGB colour (sigmoid) of the canonical volume at normalised u.
+fn nofaDecode(u: vec3<f32>) -> vec4<f32> {
+    let o = nofaDecodeRaw(u);
     return vec4<f32>(nofaSoftplus(o.x), nofaSigmoid(o.y), nofaSigmoid(o.z), nofaSigmoid(o.w));
 }

@@ -1,7 +1,7 @@
 import { AvatarFormatError } from "../errors";
 import { HalfToFloat } from "../io/float16";
 import { Sha256Hex } from "../io/sha256";
-import { type IAvatarAsset } from "../volume/avatarAsset";
+import { type IAvatarAsset, type IColourPlanes } from "../volume/avatarAsset";
 
 /** Name of the glTF vendor extension that carries the volume. */
 export const AvatarVolumeExtensionName = "NOFA_avatar_volume";
@@ -82,8 +82,29 @@ export async function ParseAvatarVolumeExtension(ext: unknown, readView: BufferV
     }
     const alphaBytes = await _view(readView, alphaJson.bufferView, `${context}.alpha.bufferView`, alphaCount * 4);
     const triBytes = await _view(readView, tri.bufferView, `${context}.triplane.bufferView`, 3 * channels * resolution * resolution * 2);
+    let colourPlanes: IColourPlanes | undefined;
+    let colourBytes: Uint8Array | null = null;
+    if (e.colourPlanes !== undefined) {
+        const colour = _field(e, "colourPlanes", context);
+        const cr = colour.resolution;
+        if (typeof cr !== "number" || !Number.isInteger(cr) || cr < 2) {
+            throw new AvatarFormatError(`${context}.colourPlanes.resolution`, "must be an integer ≥ 2");
+        }
+        if (colour.dtype !== "float16") {
+            throw new AvatarFormatError(`${context}.colourPlanes.dtype`, `must be "float16", got ${JSON.stringify(colour.dtype)}`);
+        }
+        colourBytes = await _view(readView, colour.bufferView, `${context}.colourPlanes.bufferView`, 3 * 3 * cr * cr * 2);
+        colourPlanes = { resolution: cr, values: new Uint16Array(colourBytes.buffer) };
+    }
     const hashes = _field(e, "sha256", context);
-    for (const [key, bytes] of [["alpha", alphaBytes], ["triplane", triBytes]] as const) {
+    const hashed: [string, Uint8Array][] = [
+        ["alpha", alphaBytes],
+        ["triplane", triBytes],
+    ];
+    if (colourBytes) {
+        hashed.push(["colourPlanes", colourBytes]);
+    }
+    for (const [key, bytes] of hashed) {
         const hash = await Sha256Hex(bytes);
         if (hashes[key] !== hash) {
             throw new AvatarFormatError(`${context}.sha256.${key}`, `mismatch: the data hashes to ${hash}`);
@@ -96,10 +117,9 @@ export async function ParseAvatarVolumeExtension(ext: unknown, readView: BufferV
         }
     });
     const triplane = new Uint16Array(triBytes.buffer);
-    for (let i = 0; i < triplane.length; i++) {
-        if ((triplane[i] & 0x7c00) === 0x7c00) {
-            throw new AvatarFormatError(`${context}.triplane`, `holds a non-finite value (${HalfToFloat(triplane[i])}) at element ${i}`);
-        }
+    _CheckFiniteHalves(triplane, `${context}.triplane`);
+    if (colourPlanes) {
+        _CheckFiniteHalves(colourPlanes.values, `${context}.colourPlanes`);
     }
     return {
         packId: pack.id,
@@ -109,7 +129,16 @@ export async function ParseAvatarVolumeExtension(ext: unknown, readView: BufferV
         triplane,
         channels,
         resolution,
+        ...(colourPlanes ? { colourPlanes } : {}),
     };
+}
+
+function _CheckFiniteHalves(values: Uint16Array, field: string): void {
+    for (let i = 0; i < values.length; i++) {
+        if ((values[i] & 0x7c00) === 0x7c00) {
+            throw new AvatarFormatError(field, `holds a non-finite value (${HalfToFloat(values[i])}) at element ${i}`);
+        }
+    }
 }
 
 function _pad4(n: number): number {
@@ -213,6 +242,9 @@ export async function WriteAvatarGlb(asset: IAvatarAsset, name: string, fallback
     const bin = new _GlbBinary();
     const alphaView = bin.view(alphaBytes);
     const triView = bin.view(triBytes);
+    const colour = asset.colourPlanes;
+    const colourBytes = colour ? new Uint8Array(colour.values.buffer, colour.values.byteOffset, colour.values.byteLength) : null;
+    const colourView = colourBytes ? bin.view(colourBytes) : -1;
     const nodes: Record<string, unknown>[] = [
         {
             name,
@@ -222,7 +254,8 @@ export async function WriteAvatarGlb(asset: IAvatarAsset, name: string, fallback
                     pack: { id: asset.packId, version: asset.packVersion, ...(asset.packUri ? { uri: asset.packUri } : {}) },
                     alpha: { bufferView: alphaView, count: asset.alpha.length },
                     triplane: { bufferView: triView, channels: asset.channels, resolution: asset.resolution, dtype: "float16" },
-                    sha256: { alpha: await Sha256Hex(alphaBytes), triplane: await Sha256Hex(triBytes) },
+                    ...(colour ? { colourPlanes: { bufferView: colourView, resolution: colour.resolution, dtype: "float16" } } : {}),
+                    sha256: { alpha: await Sha256Hex(alphaBytes), triplane: await Sha256Hex(triBytes), ...(colourBytes ? { colourPlanes: await Sha256Hex(colourBytes) } : {}) },
                 },
             },
             ...(fallback.length ? { children: fallback.map((_, i) => i + 1) } : {}),

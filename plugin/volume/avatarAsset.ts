@@ -17,4 +17,17 @@ export interface IAvatarAsset {
     channels: number;
     /** Plane resolution R. */
     resolution: number;
+    /**
+     * Per-avatar colour (optional): three planes of logit offsets added to the decoder's r, g, b
+     * (xy, xz, yz, summed like the tri-plane); photo reconstruction fits them.
+     */
+    colourPlanes?: IColourPlanes;
+}
+
+/** Colour planes of an avatar: float16 logit offsets, layout [plane][r, g, b][row][column]. */
+export interface IColourPlanes {
+    /** Plane resolution (independent of the tri-plane's). */
+    resolution: number;
+    /** Raw float16 bits, 3 × 3 × resolution² values. */
+    values: Uint16Array;
 }

@@ -13,7 +13,7 @@ import { type ModelPack } from "../pack/modelPack";
 import { type IAvatarAsset } from "./avatarAsset";
 import { type NetworkLayout } from "./networkLayout";
 import { BakeDeformationSource, DeformedOccupancySource, DilateOccupancySource, OccupancySource } from "./shaderSources";
-import { TriplaneToTextureLayers } from "./triplaneTexture";
+import { ColourPlanesToTextureLayers, TriplaneToTextureLayers } from "./triplaneTexture";
 
 /** Target cell sizes (cm) of the displacement texture and of the occupancy grid. */
 const DisplacementCell = 0.6;
@@ -55,6 +55,8 @@ function _computePass(name: string, engine: WebGPUEngine, source: string, bindin
 export class AvatarGpuResources {
     /** The tri-plane as an rgba16float 2D-array texture. */
     public readonly triplane: RawTexture2DArray;
+    /** The avatar's colour planes (3 rgba16float layers; 1 × 1 zeros when the avatar has none). */
+    public readonly colourPlanes: RawTexture2DArray;
     /** w·Δx baked over the deformed box (rgba16float 3D storage texture). */
     public readonly displacement: RawTexture3D;
     /** The pack's MLP weights (f32). */
@@ -99,6 +101,12 @@ export class AvatarGpuResources {
         this.triplane = new RawTexture2DArray(TriplaneToTextureLayers(asset.triplane, C, R), R, R, (3 * C) / 4, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT);
         this.triplane.name = `${name}.triplane`;
         this.triplane.wrapU = this.triplane.wrapV = Texture.CLAMP_ADDRESSMODE;
+        const colour = asset.colourPlanes;
+        const colourSize = colour?.resolution ?? 1;
+        const colourTexels = colour ? ColourPlanesToTextureLayers(colour.values, colour.resolution) : new Uint16Array(3 * 4);
+        this.colourPlanes = new RawTexture2DArray(colourTexels, colourSize, colourSize, 3, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT);
+        this.colourPlanes.name = `${name}.colourPlanes`;
+        this.colourPlanes.wrapU = this.colourPlanes.wrapV = Texture.CLAMP_ADDRESSMODE;
         const [dx, dy, dz] = this.displacementDims;
         this.displacement = new RawTexture3D(null, dx, dy, dz, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT, Constants.TEXTURE_CREATIONFLAG_STORAGE);
         this.displacement.name = `${name}.displacement`;
@@ -188,6 +196,7 @@ export class AvatarGpuResources {
     /** Releases every texture and buffer. */
     public dispose(): void {
         this.triplane.dispose();
+        this.colourPlanes.dispose();
         this.displacement.dispose();
         for (const b of [this.weights, this.dynamic, this.occupancy, this._occupancyRaw, this._occupancyCanonical, this._bakeParams, this._occupancyParams]) {
             b.dispose();

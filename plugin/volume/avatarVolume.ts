@@ -295,6 +295,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             this._gpu = new AvatarGpuResources(this.name, scene, pack, this._layout, asset);
             this._material = new AvatarVolumeMaterial(`${this.name}.material`, scene, pack, this._layout);
             this._material.setTexture("nofaTriplane", this._gpu.triplane);
+            this._material.setTexture("nofaColourPlanes", this._gpu.colourPlanes);
             this._material.setTexture("nofaDisplacement", this._gpu.displacement);
             this._material.setStorageBuffer("nofaWeights", this._gpu.weights);
             this._material.setStorageBuffer("nofaDynamic", this._gpu.dynamic);

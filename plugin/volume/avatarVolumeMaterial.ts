@@ -33,7 +33,7 @@ export class AvatarVolumeMaterial extends ShaderMaterial {
                 attributes: ["position"],
                 uniformBuffers: ["Scene", "Mesh"],
                 uniforms: ["invWorld", "canonicalMin", "canonicalMax", "deformedMin", "deformedMax", "occupancyDims", "stepSize", "maxSteps", "perSampleDeformation", "skipEmpty", "showSampleCount"],
-                samplers: ["nofaTriplane", "nofaDisplacement"],
+                samplers: ["nofaTriplane", "nofaColourPlanes", "nofaDisplacement"],
                 storageBuffers: ["nofaWeights", "nofaDynamic", "nofaOccupancy"],
                 shaderLanguage: ShaderLanguage.WGSL,
                 needAlphaBlending: true,

@@ -4,6 +4,7 @@ import positionalEncoding from "../../shaders/positionalEncoding.wgsl";
 import triplane from "../../shaders/triplane.wgsl";
 import deformation from "../../shaders/deformation.wgsl";
 import raymarch from "../../shaders/raymarch.wgsl";
+import colourPlanes from "../../shaders/colourPlanes.wgsl";
 import gridParams from "../../shaders/gridParams.wgsl";
 import bakeDeformation from "../../shaders/bakeDeformation.wgsl";
 import occupancy from "../../shaders/occupancy.wgsl";
@@ -79,7 +80,7 @@ export function DeformationSource(pack: ModelPack, layout: NetworkLayout): strin
 
 /** Functions the material's fragment shader includes: everything up to `nofaRaymarch`. */
 export function RaymarchFunctions(pack: ModelPack, layout: NetworkLayout): string {
-    return [NetworkBase(pack, layout), DecoderSource(layout), DeformationSource(pack, layout), raymarch].join("\n");
+    return [NetworkBase(pack, layout), DecoderSource(layout), colourPlanes, DeformationSource(pack, layout), raymarch].join("\n");
 }
 
 /** Full source of the compute pass that bakes the displacement texture. */

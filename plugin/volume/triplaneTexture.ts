@@ -21,3 +21,24 @@ export function TriplaneToTextureLayers(triplane: Uint16Array, channels: number,
     }
     return out;
 }
+
+/**
+ * Reorders colour planes ([plane][r, g, b][row][column], float16) into the texels of a 3-layer
+ * rgba16float 2D-array texture (layer = plane, alpha unused).
+ * @param values float16 bits, 3 × 3 × R × R
+ * @param resolution R
+ * @returns float16 bits, 3 layers × R × R × 4
+ */
+export function ColourPlanesToTextureLayers(values: Uint16Array, resolution: number): Uint16Array {
+    const plane = resolution * resolution;
+    const out = new Uint16Array(3 * plane * 4);
+    for (let p = 0; p < 3; p++) {
+        for (let c = 0; c < 3; c++) {
+            const src = (p * 3 + c) * plane;
+            for (let i = 0; i < plane; i++) {
+                out[(p * plane + i) * 4 + c] = values[src + i];
+            }
+        }
+    }
+    return out;
+}

@@ -15,7 +15,7 @@ import { ModelPack } from "../../plugin/pack/modelPack";
 import { FoldDynamicBiases } from "../../plugin/volume/dynamicBiases";
 import { NetworkLayout } from "../../plugin/volume/networkLayout";
 import { BakeDeformationSource, DecoderSource, DeformationSource, DeformedOccupancySource, DilateOccupancySource, NetworkBase, OccupancySource, RaymarchFunctions } from "../../plugin/volume/shaderSources";
-import { TriplaneToTextureLayers } from "../../plugin/volume/triplaneTexture";
+import { ColourPlanesToTextureLayers, TriplaneToTextureLayers } from "../../plugin/volume/triplaneTexture";
 import { ReadAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { readFileSync } from "node:fs";
 import { BackwardDisplacement, CellOccupied, Decode, type IReferenceTriplane, type IReferenceVolume, Raymarch, type Vec3 } from "../reference/volumeReference";
@@ -68,6 +68,12 @@ function triplaneTexture(halves: Uint16Array, channels: number, resolution: numb
     const tex = device.createTexture({ size: [resolution, resolution, layers], format: "rgba16float", usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
     const data = TriplaneToTextureLayers(halves, channels, resolution);
     device.queue.writeTexture({ texture: tex }, data, { bytesPerRow: resolution * 8, rowsPerImage: resolution }, [resolution, resolution, layers]);
+    return tex;
+}
+
+function colourPlanesTexture(halves: Uint16Array, resolution: number): GPUTexture {
+    const tex = device.createTexture({ size: [resolution, resolution, 3], format: "rgba16float", usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    device.queue.writeTexture({ texture: tex }, ColourPlanesToTextureLayers(halves, resolution), { bytesPerRow: resolution * 8, rowsPerImage: resolution }, [resolution, resolution, 3]);
     return tex;
 }
 
@@ -197,6 +203,7 @@ describe("on the analytic head", () => {
     let headHalves: Uint16Array;
     let volume: IReferenceVolume;
     const headBeta = new Float32Array(ExpressionCount);
+    const colourHalves = Float32ArrayToHalf(Float32Array.from({ length: 3 * 3 * 8 * 8 }, () => 1.6 * rand() - 0.8));
 
     beforeAll(async () => {
         await WriteAnalyticAssets(join(dir, "analytic"));
@@ -217,6 +224,8 @@ describe("on the analytic head", () => {
             deformedMax: box.max.map((v) => v + m) as Vec3,
             stepSize: 0.25,
             maxSteps: 512,
+            // Colour planes as a photo reconstruction writes them: logit offsets, here random (8², ±0.8).
+            colourPlanes: { values: HalfArrayToFloat32(colourHalves), resolution: 8 },
         };
     });
 
@@ -288,7 +297,7 @@ describe("on the analytic head", () => {
         return new Uint32Array(await ReadBuffer(device, out, cells * 4));
     }
 
-    test("raymarch compositing matches the CPU reference; skipping the moved occupancy grid changes nothing but the sample count", async () => {
+    test("raymarch compositing (with colour planes) matches the CPU reference; skipping the moved occupancy grid changes nothing but the sample count", async () => {
         const dims = [24, 32, 24];
         const dilated = await deformedOccupancy(dims);
         const rays: Array<[Vec3, Vec3]> = [];
@@ -307,8 +316,10 @@ describe("on the analytic head", () => {
 @group(0) @binding(4) var nofaDisplacement: texture_3d<f32>;
 @group(0) @binding(5) var nofaDisplacementSampler: sampler;
 @group(0) @binding(6) var<storage, read> nofaOccupancy: array<u32>;
-@group(0) @binding(7) var<storage, read> inputs: array<vec4<f32>>;
-@group(0) @binding(8) var<storage, read_write> outputs: array<vec4<f32>>;
+@group(0) @binding(7) var nofaColourPlanes: texture_2d_array<f32>;
+@group(0) @binding(8) var nofaColourPlanesSampler: sampler;
+@group(0) @binding(9) var<storage, read> inputs: array<vec4<f32>>;
+@group(0) @binding(10) var<storage, read_write> outputs: array<vec4<f32>>;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let n = arrayLength(&inputs) / 2u;
     if (id.x >= n) { return; }
@@ -330,6 +341,8 @@ describe("on the analytic head", () => {
                 displacement.createView(),
                 linearSampler(),
                 { buffer: StorageFrom(device, dilated) },
+                colourPlanesTexture(colourHalves, 8).createView({ dimension: "2d-array" }),
+                linearSampler(),
                 { buffer: StorageFrom(device, Float32Array.from(rays.flatMap(([o, d]) => [...o, 0, ...d, 0]))) },
                 { buffer: out },
             ], [rays.length / 64, 1, 1]);

@@ -56,6 +56,23 @@ export function Decode(pack: ModelPack, t: IReferenceTriplane, u: Vec3): [number
     return [softplus(o[0]), sigmoid(o[1]), sigmoid(o[2]), sigmoid(o[3])];
 }
 
+/** Colour planes as float32 values, layout [plane][r, g, b][row][column] (shaders/colourPlanes.wgsl). */
+export interface IReferenceColourPlanes {
+    values: Float32Array;
+    resolution: number;
+}
+
+/** Logit offsets of the colour planes at normalised u (the sum of the three planes' bilinear samples). */
+export function ColourOffset(planes: IReferenceColourPlanes, u: Vec3): Float32Array {
+    const t: IReferenceTriplane = { values: planes.values, channels: 3, resolution: planes.resolution };
+    const out = new Float32Array(3);
+    const uv = u.map((v) => v * 0.5 + 0.5);
+    _samplePlane(t, 0, uv[0], uv[1], out);
+    _samplePlane(t, 1, uv[0], uv[2], out);
+    _samplePlane(t, 2, uv[1], uv[2], out);
+    return out;
+}
+
 /** w·Δx (cm) at the normalised deformed point. */
 export function BackwardDisplacement(pack: ModelPack, alpha: Float32Array, beta: Float32Array, ud: Vec3): Vec3 {
     const pe = pack.positionalEncodingSize;
@@ -75,6 +92,8 @@ export function BackwardDisplacement(pack: ModelPack, alpha: Float32Array, beta:
 export interface IReferenceVolume {
     pack: ModelPack;
     triplane: IReferenceTriplane;
+    /** Per-avatar colour offsets (none: zeros). */
+    colourPlanes?: IReferenceColourPlanes;
     alpha: Float32Array;
     beta: Float32Array;
     deformedMin: Vec3;
@@ -127,7 +146,13 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
         if (xc.some((c, k) => c < box.min[k] || c > box.max[k])) {
             continue;
         }
-        const [density, cr, cg, cb] = Decode(v.pack, v.triplane, toUnit(xc, box.min, box.max));
+        const uc = toUnit(xc, box.min, box.max);
+        let [density, cr, cg, cb] = Decode(v.pack, v.triplane, uc);
+        if (v.colourPlanes) {
+            const offset = ColourOffset(v.colourPlanes, uc);
+            const logit = (c: number): number => Math.log(c / (1 - c));
+            [cr, cg, cb] = [cr, cg, cb].map((c, k) => sigmoid(logit(c) + offset[k]));
+        }
         const a = 1 - Math.exp(-density * v.stepSize);
         const w = transmittance * a;
         r.color[0] += w * cr;
