@@ -34,5 +34,5 @@ export * from "./reconstruction/landmarkRegressorFeatures";
 export * from "./reconstruction/landmarkRegressor";
 export * from "./reconstruction/ictHeadMesh";
 export * from "./reconstruction/photoTexture";
-export * from "./reconstruction/triplaneColourFit";
+export * from "./reconstruction/colourPlanesFit";
 export * from "./reconstruction/photoAvatar";

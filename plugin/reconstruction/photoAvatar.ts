@@ -13,7 +13,7 @@ import { FitLandmarks3dmm, type ILandmarkFitOptions, type ILandmarkFitResult } f
 import { InterOcularDistance } from "./multiPie68";
 import { type IMeshTexels, type IHeadTexture, type IProjectedPhoto, ProjectPhotoOntoMesh } from "./photoTexture";
 import { ReconstructionError } from "./reconstructionError";
-import { type IColourTargets, FitTriplaneColours, type ITriplaneColourFitOptions } from "./triplaneColourFit";
+import { type IColourTargets, FitColourPlanes, type IColourPlanesFitOptions } from "./colourPlanesFit";
 
 /** The steps of {@link ReconstructAvatarAsync}, in order. */
 export type ReconstructionStage = "decode" | "detect" | "fit" | "generate" | "project" | "adapt" | "mesh" | "done";
@@ -44,11 +44,11 @@ export interface IPhotoAvatarOptions {
     onnxWasmPaths?: string;
     /** Options of the landmark fit. */
     fit?: ILandmarkFitOptions;
-    /** Options of the colour fit into the tri-plane. */
-    colourFit?: ITriplaneColourFitOptions;
+    /** Options of the colour fit (the avatar's colour planes). */
+    colourFit?: IColourPlanesFitOptions;
     /** Height of the projected skin texture (texels; the width is twice that). Default 256. */
     textureSize?: number;
-    /** Most surface points the colour fit uses. Default 24000. */
+    /** Most surface points the colour fit uses. Default 50000. */
     maxColourPoints?: number;
     /** Smallest inter-ocular distance accepted, px. Default 24. */
     minInterOcularPx?: number;
@@ -62,7 +62,7 @@ export interface IPhotoAvatarOptions {
 
 /** One photo's avatar, and what was found on the way. */
 export interface IPhotoAvatar {
-    /** The volume (identity α and the colour-fitted tri-plane), for `AvatarVolume.CreateAsync` or `WriteAvatarGlb`. */
+    /** The volume (identity α, G(α)'s tri-plane and the fitted colour planes), for `AvatarVolume.CreateAsync` or `WriteAvatarGlb`. */
     asset: IAvatarAsset;
     /** The face the avatar was made from. */
     face: IDetectedFace;
@@ -95,8 +95,8 @@ const _InteriorWeight = 0.5;
  * finds the face and its landmarks, fits the ICT-FaceKit 3DMM (identity α, expression, pose,
  * focal length; the ONNX landmark regressor's first guess refined by Levenberg–Marquardt), generates the canonical tri-plane G(α) with the pack's generator, projects the
  * photo onto the fitted mesh (visibility from a depth buffer, the mirror side and the nearest
- * colours for what the photo does not show), and fits the tri-plane's features so the decoder
- * gives the surface those colours while the density stays G(α)'s. Runs the same in Node and the
+ * colours for what the photo does not show), and fits the avatar's colour planes so the surface
+ * renders in those colours while the density (the shape) stays G(α)'s. Runs the same in Node and the
  * browser (onnxruntime-web for G; TensorFlow.js for the detector).
  * @param image the photo: encoded bytes (JPEG anywhere; PNG/WebP where the browser decodes) or decoded pixels
  * @param pack the model pack (with its generator)
@@ -151,10 +151,10 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     const generated = await GenerateAvatarAssetAsync(pack, fit.alpha, options.onnxWasmPaths);
     begin("project");
     const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64 });
-    const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 24000);
+    const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 50000);
     begin("adapt");
     const box = pack.manifest.canonicalBox;
-    const triplane = FitTriplaneColours(
+    const colourPlanes = FitColourPlanes(
         { triplane: generated.triplane, channels: generated.channels, resolution: generated.resolution, boxMin: box.min, boxMax: box.max },
         pack.decoder,
         targets,
@@ -164,7 +164,7 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     const fallback = await BuildFallbackMeshAsync(mesh, fit.alpha, projected);
     begin("done");
     return {
-        asset: { ...generated, triplane },
+        asset: { ...generated, colourPlanes },
         face,
         fit,
         textures: { skin: projected.skin, eyes: projected.eyes },

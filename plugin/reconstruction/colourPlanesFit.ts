@@ -1,0 +1,255 @@
+import { Float32ArrayToHalf, HalfArrayToFloat32 } from "../io/float16";
+import { type Mlp } from "../network/mlp";
+import { type IColourPlanes } from "../volume/avatarAsset";
+
+/** Points whose rendered colour the fit sets. */
+export interface IColourTargets {
+    /** Canonical positions `[n][3]`, in the pack's units (cm). */
+    positions: Float32Array;
+    /** Target sRGB colours `[n][3]` in [0, 1]; NaN keeps the decoder's own colour there. */
+    colours: Float32Array;
+    /** Weight of each point (0 ignores it). */
+    weights: Float32Array;
+}
+
+/** The tri-plane and where it sits, as the fit reads it. */
+export interface ITriplaneFeatures {
+    /** float16 bits, layout [plane][channel][row][column] (docs/formats.md). */
+    triplane: Uint16Array;
+    /** Channels C. */
+    channels: number;
+    /** Resolution R. */
+    resolution: number;
+    /** Canonical box the planes span (cm). */
+    boxMin: readonly number[];
+    /** Canonical box the planes span (cm). */
+    boxMax: readonly number[];
+}
+
+/** Options of {@link FitColourPlanes}. */
+export interface IColourPlanesFitOptions {
+    /** Resolution of the colour planes. Default 256. */
+    resolution?: number;
+    /** Conjugate-gradient iterations. Default 60. */
+    iterations?: number;
+    /** Damping of the offsets (Tikhonov), against the weighted colour error. Default 1e-4. */
+    damping?: number;
+    /** Weight of smoothness (differences between neighbouring texels of a plane). Default 0.03. */
+    smoothness?: number;
+}
+
+const _Taps = 12;
+/** Targets are clamped this far from 0 and 1 before their logit. */
+const _ColourMargin = 0.01;
+
+/**
+ * Fast adaptation (the role of NOFA's Eq. 14), in the avatar's colour planes: finds the logit
+ * offsets (docs/formats.md, "colour planes") that give each target point its colour on top of
+ * what the decoder gives there from the tri-plane features, leaving the density (the shape,
+ * G(α)'s) untouched. The offsets enter linearly, so this is one weighted linear least-squares
+ * problem over the planes' texels (rows weighted by the sigmoid's slope at the target, i.e. in
+ * colour rather than logit units), with a smoothness term between neighbouring texels, solved by
+ * Jacobi-preconditioned conjugate gradients. Far from every point the offsets fall to zero.
+ * @param volume the canonical tri-plane (its features give the decoder's colour)
+ * @param decoder the pack's decoder
+ * @param targets colour targets
+ * @param options resolution, iterations, damping
+ * @returns the colour planes
+ */
+export function FitColourPlanes(volume: ITriplaneFeatures, decoder: Mlp, targets: IColourTargets, options: IColourPlanesFitOptions = {}): IColourPlanes {
+    const R = options.resolution ?? 256;
+    const iterations = options.iterations ?? 60;
+    const damping = options.damping ?? 1e-4;
+    const smoothness = options.smoothness ?? 0.03;
+    const n = targets.weights.length;
+    // Right-hand side: the logit offset each point needs, and each row's weight.
+    const rhs = new Float32Array(3 * n);
+    const rowWeight = new Float32Array(3 * n);
+    const base = _DecoderColourLogits(volume, decoder, targets.positions, n);
+    for (let p = 0; p < n; p++) {
+        for (let c = 0; c < 3; c++) {
+            const target = targets.colours[3 * p + c];
+            if (Number.isNaN(target)) {
+                rowWeight[3 * p + c] = targets.weights[p] * 0.25;
+                continue;
+            }
+            const t = Math.min(Math.max(target, _ColourMargin), 1 - _ColourMargin);
+            rhs[3 * p + c] = Math.log(t / (1 - t)) - base[3 * p + c];
+            rowWeight[3 * p + c] = targets.weights[p] * (t * (1 - t)) ** 2;
+        }
+    }
+    const taps = _PlaneTaps(targets.positions, volume.boxMin, volume.boxMax, R, n);
+    const size = 3 * R * R * 3;
+    // Unknowns interleaved [plane][row][column][rgb]; the normal equations AᵀWA x = AᵀW b.
+    const applyNormal = (x: Float32Array, out: Float32Array): void => {
+        out.fill(0);
+        for (let p = 0; p < n; p++) {
+            for (let c = 0; c < 3; c++) {
+                const w = rowWeight[3 * p + c];
+                if (w === 0) {
+                    continue;
+                }
+                let v = 0;
+                for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
+                    v += taps.weight[t] * x[taps.offset[t] + c];
+                }
+                v *= w;
+                for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
+                    out[taps.offset[t] + c] += taps.weight[t] * v;
+                }
+            }
+        }
+        for (let i = 0; i < size; i++) {
+            out[i] += damping * x[i];
+        }
+        _AddLaplacian(x, out, R, smoothness);
+    };
+    const b = new Float32Array(size);
+    const diagonal = new Float32Array(size).fill(damping + 4 * smoothness);
+    for (let p = 0; p < n; p++) {
+        for (let c = 0; c < 3; c++) {
+            const w = rowWeight[3 * p + c];
+            for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
+                b[taps.offset[t] + c] += w * taps.weight[t] * rhs[3 * p + c];
+                diagonal[taps.offset[t] + c] += w * taps.weight[t] * taps.weight[t];
+            }
+        }
+    }
+    const x = _PreconditionedConjugateGradients(applyNormal, b, diagonal, iterations);
+    // [plane][row][column][rgb] → [plane][rgb][row][column].
+    const values = new Float32Array(size);
+    const plane = R * R;
+    for (let p = 0; p < 3; p++) {
+        for (let i = 0; i < plane; i++) {
+            for (let c = 0; c < 3; c++) {
+                values[(p * 3 + c) * plane + i] = x[(p * plane + i) * 3 + c];
+            }
+        }
+    }
+    return { resolution: R, values: Float32ArrayToHalf(values) };
+}
+
+/** out += smoothness · L x, L the 4-neighbour graph Laplacian of each plane (per colour channel). */
+function _AddLaplacian(x: Float32Array, out: Float32Array, R: number, smoothness: number): void {
+    for (let p = 0; p < 3; p++) {
+        for (let y = 0; y < R; y++) {
+            for (let xx = 0; xx < R; xx++) {
+                const i = ((p * R + y) * R + xx) * 3;
+                for (let c = 0; c < 3; c++) {
+                    let acc = 0;
+                    const v = x[i + c];
+                    if (xx > 0) acc += v - x[i - 3 + c];
+                    if (xx < R - 1) acc += v - x[i + 3 + c];
+                    if (y > 0) acc += v - x[i - 3 * R + c];
+                    if (y < R - 1) acc += v - x[i + 3 * R + c];
+                    out[i + c] += smoothness * acc;
+                }
+            }
+        }
+    }
+}
+
+/** The decoder's raw r, g, b (before the sigmoid) at each point, from the tri-plane's features. */
+function _DecoderColourLogits(volume: ITriplaneFeatures, decoder: Mlp, positions: Float32Array, n: number): Float32Array {
+    const { channels: C, resolution: R } = volume;
+    const values = HalfArrayToFloat32(volume.triplane);
+    const taps = _PlaneTaps(positions, volume.boxMin, volume.boxMax, R, n);
+    const plane = R * R;
+    const f = new Float32Array(C);
+    const o = new Float32Array(decoder.outputSize);
+    const out = new Float32Array(3 * n);
+    for (let p = 0; p < n; p++) {
+        f.fill(0);
+        for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
+            // Offsets are in texels × 3 (the colour layout); recover the feature plane and texel.
+            const texel = taps.offset[t] / 3;
+            const pl = Math.floor(texel / plane);
+            const i = texel - pl * plane;
+            const w = taps.weight[t];
+            for (let k = 0; k < C; k++) {
+                f[k] += w * values[(pl * C + k) * plane + i];
+            }
+        }
+        decoder.evaluate(f, o);
+        out[3 * p] = o[1];
+        out[3 * p + 1] = o[2];
+        out[3 * p + 2] = o[3];
+    }
+    return out;
+}
+
+/**
+ * The 12 bilinear taps (3 planes × 4 texels) of each point, as in shaders/triplane.wgsl: texel
+ * centres at (i + ½)/R, clamped to the edge. Offsets index `[plane][row][column][3]`.
+ */
+function _PlaneTaps(positions: Float32Array, boxMin: readonly number[], boxMax: readonly number[], R: number, n: number): { offset: Uint32Array; weight: Float32Array } {
+    const offset = new Uint32Array(n * _Taps);
+    const weight = new Float32Array(n * _Taps);
+    const axes: [number, number][] = [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+    ];
+    const uv = [0, 0, 0];
+    for (let p = 0; p < n; p++) {
+        for (let a = 0; a < 3; a++) {
+            uv[a] = Math.min(Math.max((positions[3 * p + a] - boxMin[a]) / (boxMax[a] - boxMin[a]), 0), 1);
+        }
+        axes.forEach(([s, r], plane) => {
+            const fx = Math.min(Math.max(uv[s] * R - 0.5, 0), R - 1);
+            const fy = Math.min(Math.max(uv[r] * R - 0.5, 0), R - 1);
+            const x0 = Math.floor(fx);
+            const y0 = Math.floor(fy);
+            const x1 = Math.min(x0 + 1, R - 1);
+            const y1 = Math.min(y0 + 1, R - 1);
+            const ax = fx - x0;
+            const ay = fy - y0;
+            const at = p * _Taps + plane * 4;
+            const texel = (x: number, y: number): number => (plane * R * R + y * R + x) * 3;
+            offset.set([texel(x0, y0), texel(x1, y0), texel(x0, y1), texel(x1, y1)], at);
+            weight.set([(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay], at);
+        });
+    }
+    return { offset, weight };
+}
+
+/** Solves M x = b for a symmetric positive-definite M (given as a product) by Jacobi-preconditioned CG. */
+function _PreconditionedConjugateGradients(apply: (x: Float32Array, out: Float32Array) => void, b: Float32Array, diagonal: Float32Array, iterations: number): Float32Array {
+    const size = b.length;
+    const x = new Float32Array(size);
+    const r = Float32Array.from(b);
+    const z = new Float32Array(size);
+    const q = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+        z[i] = r[i] / diagonal[i];
+    }
+    const d = Float32Array.from(z);
+    let rz = 0;
+    for (let i = 0; i < size; i++) {
+        rz += r[i] * z[i];
+    }
+    for (let it = 0; it < iterations && rz > 0; it++) {
+        apply(d, q);
+        let dq = 0;
+        for (let i = 0; i < size; i++) {
+            dq += d[i] * q[i];
+        }
+        if (dq <= 0) {
+            break;
+        }
+        const step = rz / dq;
+        let rzNext = 0;
+        for (let i = 0; i < size; i++) {
+            x[i] += step * d[i];
+            r[i] -= step * q[i];
+            z[i] = r[i] / diagonal[i];
+            rzNext += r[i] * z[i];
+        }
+        const beta = rzNext / rz;
+        rz = rzNext;
+        for (let i = 0; i < size; i++) {
+            d[i] = z[i] + beta * d[i];
+        }
+    }
+    return x;
+}

@@ -1,0 +1,111 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import validator from "gltf-validator";
+import { HalfArrayToFloat32 } from "../../plugin/io/float16";
+import { ReadAvatarGlb, WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
+import { ModelPack } from "../../plugin/pack/modelPack";
+import { FaceLandmarkDetector } from "../../plugin/reconstruction/faceLandmarkDetector";
+import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
+import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
+import { type IPhotoAvatar, type IReconstructionProgress, ReconstructAvatarAsync } from "../../plugin/reconstruction/photoAvatar";
+import { DiskReader } from "../support/nodeFiles";
+import { ColourOffset, Decode, type Vec3 } from "../reference/volumeReference";
+import { FaceApiModelFolder, SamplePhotoPath } from "./reconstructionFixtures";
+
+const run = promisify(execFile);
+const Cli = join("dist", "cli", "nofa-babylon.mjs");
+
+describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
+    let pack: ModelPack;
+    let detector: FaceLandmarkDetector;
+    let result: IPhotoAvatar;
+    const progress: IReconstructionProgress[] = [];
+    beforeAll(async () => {
+        pack = await ModelPack.LoadAsync(DiskReader("models/packs/ict-base"));
+        detector = await FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder) });
+        result = await ReconstructAvatarAsync(readFileSync(SamplePhotoPath), pack, { detector, onProgress: (p) => progress.push(p) });
+    });
+
+    it("reports every stage in order, with the fraction of the work growing to 1", () => {
+        expect(progress.map((p) => p.stage)).toEqual(["decode", "detect", "fit", "generate", "project", "adapt", "mesh", "done"]);
+        progress.slice(1).forEach((p, i) => expect(p.fraction).toBeGreaterThan(progress[i].fraction));
+        expect(progress[progress.length - 1].fraction).toBe(1);
+        expect(Object.keys(result.timings).sort()).toEqual(["adapt", "decode", "detect", "fit", "generate", "mesh", "project"]);
+    });
+
+    it("gives the volume the photo's colours where the photo shows the face (down the nose)", async () => {
+        const { fit, asset } = result;
+        const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
+        const box = pack.manifest.canonicalBox;
+        const values = HalfArrayToFloat32(asset.triplane);
+        expect(asset.colourPlanes).toBeDefined();
+        const planes = { values: HalfArrayToFloat32(asset.colourPlanes!.values), resolution: asset.colourPlanes!.resolution };
+        // Landmarks down the nose (bridge to tip, nostrils): where the fit puts them in the photo, and their
+        // canonical (neutral-expression) positions for the fitted identity.
+        const landmarks = [27, 28, 29, 30, 31, 33, 35];
+        const basis = await IctLandmarkBasis.LoadAsync();
+        const canonical = basis.evaluate(fit.alpha, []);
+        let error = 0;
+        for (const l of landmarks) {
+            const [u, v] = [fit.projected[2 * l], fit.projected[2 * l + 1]];
+            const o = (Math.round(v) * image.width + Math.round(u)) * 4;
+            const photo = [0, 1, 2].map((c) => image.data[o + c] / 255);
+            // March along −z towards the face, from 2 cm in front of the landmark to the volume's surface.
+            const [x, y] = [canonical[3 * l], canonical[3 * l + 1]];
+            let colour: number[] | null = null;
+            for (let z = canonical[3 * l + 2] + 2; z > 0; z -= 0.05) {
+                const u3 = [x, y, z].map((p, a) => (2 * (p - box.min[a])) / (box.max[a] - box.min[a]) - 1) as Vec3;
+                const d = Decode(pack, { values, channels: asset.channels, resolution: asset.resolution }, u3);
+                if (1 - Math.exp(-d[0] * 0.25) > 0.5) {
+                    const offset = ColourOffset(planes, u3);
+                    colour = [1, 2, 3].map((c) => 1 / (1 + Math.exp(-(Math.log(d[c] / (1 - d[c])) + offset[c - 1]))));
+                    break;
+                }
+            }
+            expect(colour).not.toBeNull();
+            error += Math.hypot(...photo.map((p, c) => p - colour![c])) / landmarks.length;
+        }
+        // The base pack's head is ~0.25 away from this photo's pale skin; the fitted colours land close to the photo's.
+        expect(error).toBeLessThan(0.1);
+    });
+
+    it("writes a valid glTF: the volume and a textured fallback mesh with the 53 ARKit morph targets", async () => {
+        const glb = await WriteAvatarGlb(result.asset, "avatar", result.fallback);
+        const report = await validator.validateBytes(glb);
+        expect(report.issues.numErrors).toBe(0);
+        expect(report.issues.numWarnings).toBe(0);
+        const back = await ReadAvatarGlb(glb);
+        expect(back.triplane).toEqual(result.asset.triplane);
+        const json = JSON.parse(new TextDecoder().decode(glb.subarray(20, 20 + new DataView(glb.buffer, glb.byteOffset).getUint32(12, true))));
+        expect(json.meshes[0].extras.targetNames).toHaveLength(53);
+        expect(json.meshes[0].extras.targetNames).toContain("jawOpen");
+        expect(json.extensionsUsed).toContain("NOFA_avatar_volume");
+        expect(json.extensionsRequired).toBeUndefined();
+    });
+
+    it("refuses bad input with typed errors before any heavy work", async () => {
+        const photo = readFileSync(SamplePhotoPath);
+        await expect(ReconstructAvatarAsync(new TextEncoder().encode("not a photo"), pack, { detector })).rejects.toMatchObject({ code: "BAD_IMAGE" });
+        await expect(ReconstructAvatarAsync(photo, pack, { detector, faceIndex: 3 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+        await expect(ReconstructAvatarAsync(photo, pack, { detector, minInterOcularPx: 1000 })).rejects.toMatchObject({ code: "FACE_TOO_SMALL" });
+        await expect(ReconstructAvatarAsync(photo, pack, { detector, maxYawDegrees: 0.5 })).rejects.toMatchObject({ code: "POSE_UNSUPPORTED" });
+        await expect(ReconstructAvatarAsync(photo, pack)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+        const abort = new AbortController();
+        await expect(
+            ReconstructAvatarAsync(photo, pack, { detector, signal: abort.signal, onProgress: (p) => p.stage === "fit" && abort.abort() })
+        ).rejects.toMatchObject({ code: "ABORTED" });
+    });
+
+    (existsSync(Cli) ? it : it.skip)("the CLI writes the .glb, and says what is wrong (exit 1) or how to call it (exit 2)", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "nofa-cli-"));
+        const out = join(dir, "avatar.glb");
+        const { stderr } = await run("node", [Cli, "reconstruct", SamplePhotoPath, "-o", out, "--no-fallback"]);
+        expect(stderr).toMatch(/wrote .*avatar\.glb/);
+        expect((await ReadAvatarGlb(readFileSync(out))).alpha).toHaveLength(pack.manifest.alphaDims);
+        await expect(run("node", [Cli, "reconstruct", "package.json", "-o", out])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/not a JPEG, PNG/) });
+        await expect(run("node", [Cli, "reconstruct"])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/usage/) });
+    });
+});
