@@ -35,4 +35,5 @@ export * from "./reconstruction/landmarkRegressor";
 export * from "./reconstruction/ictHeadMesh";
 export * from "./reconstruction/photoTexture";
 export * from "./reconstruction/colourPlanesFit";
+export * from "./reconstruction/fallbackMesh";
 export * from "./reconstruction/photoAvatar";
