@@ -30,7 +30,7 @@ export interface ITriplaneFeatures {
 export interface IColourPlanesFitOptions {
     /** Resolution of the colour planes. Default 256. */
     resolution?: number;
-    /** Conjugate-gradient iterations. Default 60. */
+    /** Conjugate-gradient iterations. Default 30 (on the dev photos the colour error at the points is within 1 % of its value after 300). */
     iterations?: number;
     /** Damping of the offsets (Tikhonov), against the weighted colour error. Default 1e-4. */
     damping?: number;
@@ -58,7 +58,7 @@ const _ColourMargin = 0.01;
  */
 export function FitColourPlanes(volume: ITriplaneFeatures, decoder: Mlp, targets: IColourTargets, options: IColourPlanesFitOptions = {}): IColourPlanes {
     const R = options.resolution ?? 256;
-    const iterations = options.iterations ?? 60;
+    const iterations = options.iterations ?? 30;
     const damping = options.damping ?? 1e-4;
     const smoothness = options.smoothness ?? 0.03;
     const n = targets.weights.length;

@@ -50,6 +50,8 @@ export interface IPhotoAvatarOptions {
     textureSize?: number;
     /** Most surface points the colour fit uses. Default 50000. */
     maxColourPoints?: number;
+    /** Whether to build the `.glb`'s fallback mesh (`fallback`; the "mesh" stage). Default true. */
+    fallbackMesh?: boolean;
     /** Smallest inter-ocular distance accepted, px. Default 24. */
     minInterOcularPx?: number;
     /** Largest head turn (yaw) accepted, degrees. Default 55. */
@@ -70,7 +72,7 @@ export interface IPhotoAvatar {
     fit: ILandmarkFitResult;
     /** The photo projected onto the fitted mesh (ICT texture layout). */
     textures: { skin: IHeadTexture; eyes: IHeadTexture };
-    /** The fitted mesh with the photo as texture and the ARKit morph targets: `WriteAvatarGlb(asset, name, fallback)`. */
+    /** The fitted mesh with the photo as texture and the ARKit morph targets: `WriteAvatarGlb(asset, name, fallback)` (empty when `fallbackMesh` is false). */
     fallback: IAvatarFallbackPart[];
     /** Photo width, px. */
     width: number;
@@ -160,8 +162,11 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
         targets,
         options.colourFit
     );
-    begin("mesh");
-    const fallback = await BuildFallbackMeshAsync(mesh, fit.alpha, projected);
+    let fallback: IAvatarFallbackPart[] = [];
+    if (options.fallbackMesh ?? true) {
+        begin("mesh");
+        fallback = await BuildFallbackMeshAsync(mesh, fit.alpha, projected);
+    }
     begin("done");
     return {
         asset: { ...generated, colourPlanes },

@@ -244,30 +244,42 @@ function _SeenColour(
     focal: number,
     out: number[]
 ): number {
-    const corner = (k: number): number => {
-        const v = triangles[3 * t + k];
-        return 3 * (mirror ? mirror[v] : v);
-    };
-    const [i0, i1, i2] = [corner(0), corner(1), corner(2)];
+    let v0 = triangles[3 * t];
+    let v1 = triangles[3 * t + 1];
+    let v2 = triangles[3 * t + 2];
+    if (mirror) {
+        v0 = mirror[v0];
+        v1 = mirror[v1];
+        v2 = mirror[v2];
+    }
+    const [i0, i1, i2] = [3 * v0, 3 * v1, 3 * v2];
     const b2 = 1 - b0 - b1;
-    const p = [0, 1, 2].map((c) => b0 * camera[i0 + c] + b1 * camera[i1 + c] + b2 * camera[i2 + c]);
-    const e1 = [0, 1, 2].map((c) => camera[i1 + c] - camera[i0 + c]);
-    const e2 = [0, 1, 2].map((c) => camera[i2 + c] - camera[i0 + c]);
+    const px = b0 * camera[i0] + b1 * camera[i1] + b2 * camera[i2];
+    const py = b0 * camera[i0 + 1] + b1 * camera[i1 + 1] + b2 * camera[i2 + 1];
+    const pz = b0 * camera[i0 + 2] + b1 * camera[i1 + 2] + b2 * camera[i2 + 2];
+    const e1x = camera[i1] - camera[i0];
+    const e1y = camera[i1 + 1] - camera[i0 + 1];
+    const e1z = camera[i1 + 2] - camera[i0 + 2];
+    const e2x = camera[i2] - camera[i0];
+    const e2y = camera[i2 + 1] - camera[i0 + 1];
+    const e2z = camera[i2 + 2] - camera[i0 + 2];
     // Mirroring flips the winding, so the outward normal flips sign with it.
     const sign = mirror ? -1 : 1;
-    const n = [e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]].map((v) => sign * v);
-    const nLength = Math.hypot(n[0], n[1], n[2]);
-    const pLength = Math.hypot(p[0], p[1], p[2]);
-    if (nLength === 0 || p[2] >= 0) {
+    const nx = sign * (e1y * e2z - e1z * e2y);
+    const ny = sign * (e1z * e2x - e1x * e2z);
+    const nz = sign * (e1x * e2y - e1y * e2x);
+    const nLength = Math.hypot(nx, ny, nz);
+    const pLength = Math.hypot(px, py, pz);
+    if (nLength === 0 || pz >= 0) {
         return 0;
     }
-    const facing = -(n[0] * p[0] + n[1] * p[1] + n[2] * p[2]) / (nLength * pLength);
+    const facing = -(nx * px + ny * py + nz * pz) / (nLength * pLength);
     if (facing <= _MinFacing) {
         return 0;
     }
-    const z = -p[2];
-    const u = depth.width / 2 + (focal * p[0]) / z;
-    const v = depth.height / 2 - (focal * p[1]) / z;
+    const z = -pz;
+    const u = depth.width / 2 + (focal * px) / z;
+    const v = depth.height / 2 - (focal * py) / z;
     if (u < 0.5 || v < 0.5 || u > depth.width - 1.5 || v > depth.height - 1.5) {
         return 0;
     }

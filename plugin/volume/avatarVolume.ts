@@ -149,6 +149,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
         const { ReconstructAvatarAsync } = await import("../reconstruction/photoAvatar");
         const progress = options.progressObservable;
         const result = await ReconstructAvatarAsync(image, options.pack, {
+            fallbackMesh: false,
             ...options,
             onProgress: (p) => {
                 options.onProgress?.(p);
