@@ -13,7 +13,8 @@ import { AvatarVolumeExtensionName, ParseAvatarVolumeExtension } from "./avatarG
 /**
  * glTF loader extension for `NOFA_avatar_volume` (docs/formats.md): a node carrying it becomes an
  * {@link AvatarVolume}. The pack it names must be registered (`ModelPack.LoadAsync`) or reachable
- * through the extension's `pack.uri`, relative to the file.
+ * through the extension's `pack.uri`, relative to the file. On an engine that cannot run avatar
+ * volumes (WebGL2) the node loads as plain glTF, so the file's fallback mesh shows instead.
  */
 export class NOFA_avatar_volume implements IGLTFLoaderExtension {
     /** The extension's name. */
@@ -35,6 +36,11 @@ export class NOFA_avatar_volume implements IGLTFLoaderExtension {
 
     /** @internal */
     public loadNodeAsync(context: string, node: INode, assign: (babylonTransformNode: TransformNode) => void): Nullable<Promise<TransformNode>> {
+        // Without WebGPU the node loads as plain glTF: its children, the fallback mesh with the ARKit
+        // morph targets (written for photo avatars), are what the scene shows.
+        if (!this._loader || !AvatarVolume.IsSupported(this._loader.babylonScene.getEngine())) {
+            return null;
+        }
         return GLTFLoader.LoadExtensionAsync<unknown, TransformNode>(context, node, this.name, async (extensionContext, extension) => {
             const loader = this._loader!;
             const scene = loader.babylonScene;

@@ -91,6 +91,11 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
      * @returns the first avatar volume in the file
      */
     public static async LoadAsync(url: string, scene: Scene): Promise<AvatarVolume> {
+        if (!AvatarVolume.IsSupported(scene.getEngine())) {
+            throw new AvatarUnsupportedError(
+                "AvatarVolume needs a WebGPUEngine with compute shaders; on this engine load the file with ImportMeshAsync to get its fallback mesh (photo avatars carry one, with ARKit morph targets that LipSync drives)"
+            );
+        }
         let result: Awaited<ReturnType<typeof ImportMeshAsync>>;
         // What the scene held before, so that a failed load leaves nothing behind.
         const before = new Set<unknown>([...scene.meshes, ...scene.transformNodes]);
