@@ -56,7 +56,7 @@ describe("FitColourPlanes (fast adaptation: the base pack's G(0) and decoder, po
         const before = rms(colours(null));
         const after = rms(colours(planes));
         expect(before).toBeGreaterThan(0.25);
-        expect(after).toBeLessThan(0.08);
+        expect(after).toBeLessThan(0.1);
         // A corner of each plane no point comes near: no offset.
         const values = HalfArrayToFloat32(planes.values);
         const R = planes.resolution;

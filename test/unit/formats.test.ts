@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { AvatarFormatError } from "../../plugin/errors";
 import { ModelPack } from "../../plugin/pack/modelPack";
 import { ReadAvatarGlb, WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
-import { FloatToHalf } from "../../plugin/io/float16";
+import { Float32ArrayToHalf, FloatToHalf } from "../../plugin/io/float16";
 import { AnalyticPackId, AnalyticPackVersion, WriteAnalyticAssets } from "../support/analyticHead";
 import { DiskReader } from "../support/nodeFiles";
 
@@ -116,6 +116,18 @@ describe("avatar .glb", () => {
         expect(asset.triplane.length).toBe(3 * asset.channels * asset.resolution ** 2);
         const again = await ReadAvatarGlb(await WriteAvatarGlb(asset, "copy"));
         expect(Buffer.from(again.triplane.buffer).equals(Buffer.from(asset.triplane.buffer))).toBe(true);
+    });
+
+    test("colour planes round-trip; a NaN in them or a wrong size names the field", async () => {
+        const asset = await ReadAvatarGlb(good());
+        asset.colourPlanes = { resolution: 4, values: Float32ArrayToHalf(Float32Array.from({ length: 3 * 3 * 16 }, (_, i) => (i % 7) / 7 - 0.5)) };
+        const again = await ReadAvatarGlb(await WriteAvatarGlb(asset, "colour"));
+        expect(again.colourPlanes?.resolution).toBe(4);
+        expect(Array.from(again.colourPlanes!.values)).toEqual(Array.from(asset.colourPlanes.values));
+        asset.colourPlanes.values[5] = FloatToHalf(NaN);
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "nan")), /colourPlanes$/);
+        asset.colourPlanes = { resolution: 8, values: new Uint16Array(3 * 3 * 16) };
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "size")), /colourPlanes\.bufferView$/);
     });
 
     test("truncated file", async () => {
