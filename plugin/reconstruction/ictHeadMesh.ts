@@ -1,8 +1,7 @@
 import { ArkitNames } from "../expression/arkitNames";
 import { FloatToHalf, HalfToFloat } from "../io/float16";
-import { FetchBytesAsync } from "../io/fetchBytes";
 import { type FileReader } from "../io/fileSource";
-import { ReconstructionError } from "./reconstructionError";
+import { ReadDerivedFileAsync, ReconstructionError } from "./reconstructionError";
 
 const _Magic = 0x4d544349; // "ICTM", little-endian
 const _Version = 1;
@@ -297,13 +296,7 @@ export class IctHeadMesh implements IIctHeadMeshData {
      * @returns the mesh
      */
     public static async LoadAsync(url: string = new URL("./data/ict-head-mesh.bin", import.meta.url).href): Promise<IctHeadMesh> {
-        let bytes: ArrayBuffer;
-        try {
-            bytes = await FetchBytesAsync(url);
-        } catch (e) {
-            throw new ReconstructionError("BAD_BASIS", `cannot read ${url}: ${(e as Error).message}`);
-        }
-        return IctHeadMesh.FromBinary(bytes);
+        return IctHeadMesh.FromBinary(await ReadDerivedFileAsync(url));
     }
 
     /**

@@ -1,9 +1,8 @@
 import { ArkitNames } from "../expression/arkitNames";
 import { HalfToFloat } from "../io/float16";
-import { FetchBytesAsync } from "../io/fetchBytes";
 import { type FileReader } from "../io/fileSource";
 import { MultiPie68Count } from "./multiPie68";
-import { ReconstructionError } from "./reconstructionError";
+import { ReadDerivedFileAsync, ReconstructionError } from "./reconstructionError";
 
 const _Magic = 0x4c544349; // "ICTL", little-endian
 const _Version = 1;
@@ -150,13 +149,7 @@ export class IctLandmarkBasis {
      * @returns the basis
      */
     public static async LoadAsync(url: string = new URL("./data/ict-landmarks68.bin", import.meta.url).href): Promise<IctLandmarkBasis> {
-        let bytes: ArrayBuffer;
-        try {
-            bytes = await FetchBytesAsync(url);
-        } catch (e) {
-            throw new ReconstructionError("BAD_BASIS", `cannot read ${url}: ${(e as Error).message}`);
-        }
-        return IctLandmarkBasis.FromBinary(bytes);
+        return IctLandmarkBasis.FromBinary(await ReadDerivedFileAsync(url));
     }
 
     /**

@@ -1,4 +1,5 @@
 import { CodedError } from "../errors.js";
+import { FetchBytesAsync } from "../io/fetchBytes";
 
 /** Why a photo reconstruction step failed: the `code` of a {@link ReconstructionError}. */
 export type ReconstructionErrorCode =
@@ -31,5 +32,19 @@ export class ReconstructionError extends CodedError<ReconstructionErrorCode> {
      */
     constructor(code: ReconstructionErrorCode, message: string) {
         super("ReconstructionError", code, message);
+    }
+}
+
+/**
+ * Reads one of the derived 3DMM files (`plugin/reconstruction/data/`).
+ * @param url its URL (`file:` in Node is read from disk)
+ * @returns the bytes
+ * @throws ReconstructionError `BAD_BASIS` when it cannot be read
+ */
+export async function ReadDerivedFileAsync(url: string): Promise<ArrayBuffer> {
+    try {
+        return await FetchBytesAsync(url);
+    } catch (e) {
+        throw new ReconstructionError("BAD_BASIS", `cannot read ${url}: ${(e as Error).message}`);
     }
 }

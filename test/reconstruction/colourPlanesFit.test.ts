@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { HalfArrayToFloat32 } from "../../plugin/io/float16";
 import { GenerateAvatarAssetAsync } from "../../plugin/pack/avatarGenerator";
 import { ModelPack } from "../../plugin/pack/modelPack";
@@ -7,7 +6,7 @@ import { IctHeadMesh } from "../../plugin/reconstruction/ictHeadMesh";
 import { type IColourPlanes } from "../../plugin/volume/avatarAsset";
 import { DiskReader } from "../support/nodeFiles";
 import { ColourOffset, Decode, type Vec3 } from "../reference/volumeReference";
-import { DerivedHeadMeshPath } from "./reconstructionFixtures";
+import { DerivedHeadMeshPath, ReadArrayBuffer } from "./reconstructionFixtures";
 
 describe("FitColourPlanes (fast adaptation: the base pack's G(0) and decoder, points on the ICT mesh)", () => {
     let pack: ModelPack;
@@ -20,8 +19,7 @@ describe("FitColourPlanes (fast adaptation: the base pack's G(0) and decoder, po
         volume = { triplane: asset.triplane, channels: asset.channels, resolution: asset.resolution, boxMin: pack.manifest.canonicalBox.min, boxMax: pack.manifest.canonicalBox.max };
         features = HalfArrayToFloat32(asset.triplane);
         // Every 5th vertex of the front of the mean face.
-        const bytes = readFileSync(DerivedHeadMeshPath);
-        const all = IctHeadMesh.FromBinary(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).positions([]);
+        const all = IctHeadMesh.FromBinary(ReadArrayBuffer(DerivedHeadMeshPath)).positions([]);
         const picked: number[] = [];
         for (let v = 0; v < 9409; v += 5) {
             if (all[3 * v + 2] > 4) {

@@ -1,12 +1,8 @@
-import { readFileSync } from "node:fs";
 import { IctHeadMesh } from "../../plugin/reconstruction/ictHeadMesh";
 import { DiskReader } from "../support/nodeFiles";
-import { DefaultIctFolder, DerivedHeadMeshPath, HasIctFolder } from "./reconstructionFixtures";
+import { DefaultIctFolder, DerivedHeadMeshPath, HasIctFolder, ReadArrayBuffer } from "./reconstructionFixtures";
 
-function ReadDerived(): ArrayBuffer {
-    const b = readFileSync(DerivedHeadMeshPath);
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-}
+const ReadDerived = (): ArrayBuffer => ReadArrayBuffer(DerivedHeadMeshPath);
 
 describe("IctHeadMesh (the derived head mesh)", () => {
     it("parses: a symmetric head whose mirror map pairs left and right, with the 53 expressions", () => {

@@ -1,13 +1,9 @@
-import { readFileSync } from "node:fs";
 import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
 import { ReconstructionError } from "../../plugin/reconstruction/reconstructionError";
 import { DiskReader } from "../support/nodeFiles";
-import { DefaultIctFolder, DerivedBasisPath, HasIctFolder } from "./reconstructionFixtures";
+import { DefaultIctFolder, DerivedBasisPath, HasIctFolder, ReadArrayBuffer } from "./reconstructionFixtures";
 
-function ReadDerived(): ArrayBuffer {
-    const b = readFileSync(DerivedBasisPath);
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-}
+const ReadDerived = (): ArrayBuffer => ReadArrayBuffer(DerivedBasisPath);
 
 describe("IctLandmarkBasis", () => {
     it("parses the committed derived file: 68 landmarks, 100 identity and 53 expression modes, a plausible face", () => {

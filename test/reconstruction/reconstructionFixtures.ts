@@ -1,5 +1,5 @@
 /** Paths and helpers shared by the reconstruction tests (Node only). */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GetExpressionIndex } from "../../plugin/expression/arkitNames";
@@ -134,4 +134,14 @@ export function Correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
         bb += b[i] * b[i];
     }
     return ab / Math.sqrt(aa * bb);
+}
+
+/**
+ * A file's bytes as an ArrayBuffer of its own.
+ * @param path the file
+ * @returns the bytes
+ */
+export function ReadArrayBuffer(path: string): ArrayBuffer {
+    const b = readFileSync(path);
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }

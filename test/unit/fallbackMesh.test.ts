@@ -4,7 +4,6 @@
  * mesh with the 53 ARKit morph targets, which a `MorphTargetExpressionTarget` (what `LipSync` uses
  * for meshes) drives.
  */
-import { readFileSync } from "node:fs";
 import { NullEngine } from "@babylonjs/core/Engines/nullEngine.js";
 import { ImportMeshAsync } from "@babylonjs/core/Loading/sceneLoader.js";
 import { Scene } from "@babylonjs/core/scene.js";
@@ -15,11 +14,10 @@ import { WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { BuildFallbackMeshAsync } from "../../plugin/reconstruction/fallbackMesh";
 import { IctHeadMesh } from "../../plugin/reconstruction/ictHeadMesh";
 import { AvatarVolume } from "../../plugin/volume/avatarVolume";
-import { DerivedHeadMeshPath } from "../reconstruction/reconstructionFixtures";
+import { DerivedHeadMeshPath, ReadArrayBuffer } from "../reconstruction/reconstructionFixtures";
 
 test("without WebGPU, a photo avatar loads as its fallback mesh, and its ARKit morph targets follow the expression", async () => {
-    const bytes = readFileSync(DerivedHeadMeshPath);
-    const mesh = IctHeadMesh.FromBinary(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    const mesh = IctHeadMesh.FromBinary(ReadArrayBuffer(DerivedHeadMeshPath));
     const texture = (w: number, h: number, uSpan: number) => ({ width: w, height: h, uSpan, rgb: new Float32Array(w * h * 3).fill(0.6), weight: new Float32Array(w * h) });
     const parts = await BuildFallbackMeshAsync(mesh, new Float32Array(20), { skin: texture(16, 8, 2), eyes: texture(8, 8, 1) });
     const asset = { packId: "ict-base", packVersion: "1.0.0", alpha: new Float32Array(20), triplane: new Uint16Array(3 * 4 * 2 * 2), channels: 4, resolution: 2 };
