@@ -11,6 +11,7 @@ SHELL = 1.0          # cm: half-thickness of the shell around the deformed surfa
 STILL = 0.02         # cm: a vertex that moves less than this under every expression is static
 FAR = 1.5            # cm: box points this far from every moving vertex get Δx = 0
 SAME = 0.2           # cm: a nearer vertex whose motion differs from the sample's surface by more is another surface
+APART = 0.8          # cm: surfaces whose motions differ by more are blended by distance between them
 SURE = 0.05          # cm: closer than this to the nearest vertex, inside/outside is left unlabelled
 MAX_CANDIDATES = 6000
 # Zones where surfaces that move differently come close (lips, teeth, tongue; lids over the eyeballs), as
@@ -60,11 +61,19 @@ class DeformationData:
             if len(ci) > MAX_CANDIDATES:
                 ci = ci[torch.randperm(len(ci), generator=gen)[:MAX_CANDIDATES]]
             qi = q.nonzero()[:, 0]
-            dist, k = torch.cdist(x[qi], vd[ci]).min(1)
-            v = ci[k]
+            dists = torch.cdist(x[qi], vd[ci])                           # [Q, C]
+            d1, k1 = dists.min(1)
+            v = ci[k1]
             side = ((x[qi] - vd[v]) * nd[v]).sum(-1)
-            occ[qi] = torch.where(dist < SURE, torch.tensor(-1.0), (side < 0).float())
-            vdx = vc[v] - vd[v]
+            occ[qi] = torch.where(d1 < SURE, torch.tensor(-1.0), (side < 0).float())
+            # The motion of the nearest surface, blended linearly by distance with the nearest surface that
+            # moves differently (between the lips of an open mouth: from one lip's motion to the other's).
+            motion = vc[ci] - vd[ci]
+            m1 = motion[k1]
+            differs = (motion[None] - m1[:, None]).norm(dim=-1) > APART
+            d2, k2 = torch.where(differs, dists, torch.full_like(dists, float("inf"))).min(1)
+            t = torch.where(torch.isfinite(d2), d1 / (d1 + d2), torch.zeros_like(d1))[:, None]
+            vdx = (1 - t) * m1 + t * motion[k2]
             other = torch.isnan(sdx[qi, 0]) | ((vdx - sdx[qi]).norm(dim=-1) > SAME)
             dx[qi] = torch.where(other[:, None], vdx, sdx[qi])
         return occ, dx

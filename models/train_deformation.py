@@ -52,18 +52,19 @@ def parse(argv=None):
     return p.parse_args(argv)
 
 
-AIR_STEPS = (0.3, 0.6, 1.0, 1.5, 2.0, 3.0)   # cm, tried in this order, forward (+z) before back (−z)
+AIR_STEPS = tuple(0.25 * k for k in range(1, 13))   # cm, tried in this order along +z (forward)
 
 
 def search_air(model, alpha, xd, dx, tgt, occ):
-    """Δx targets of outside points that land inside the canonical volume, moved along ±z to the nearest
-    point where the canonical occupancy logit is below −2 (unchanged where none is found)."""
+    """Δx targets of outside points that land inside the canonical volume (the open mouth mapped into the
+    closed lips) moved forward (+z) to the nearest point where the canonical occupancy logit is below −2,
+    i.e. out in front of the closed lips; unchanged where none is found within 3 cm."""
     bad = (occ == 0) & (tgt > 0) & ~torch.isnan(dx[..., 0])
     if not bad.any():
         return dx
     pi, ni = bad.nonzero(as_tuple=True)
     base = xd[pi, ni] + dx[pi, ni]
-    shifts = torch.tensor([[0.0, 0.0, s * t] for t in AIR_STEPS for s in (1.0, -1.0)])
+    shifts = torch.tensor([[0.0, 0.0, t] for t in AIR_STEPS])
     cand = base[:, None] + shifts[None]                               # [M, K, 3]
     logit = torch.empty(cand.shape[:2])
     for p in pi.unique():
@@ -126,8 +127,8 @@ def main(argv=None):
                 tgt = canonical_logit(canonical, alpha, xd + torch.nan_to_num(dx))
                 if args.search_air:
                     # A point outside the deformed mesh whose target is inside the canonical volume (the open
-                    # mouth mapped into the closed lips): move the target forward or back along z to the
-                    # nearest clearly empty canonical point.
+                    # mouth mapped into the closed lips): move the target forward (+z) to the nearest clearly
+                    # empty canonical point, in front of the lips.
                     dx = search_air(canonical, alpha, xd, dx, tgt, occ)
                     tgt = canonical_logit(canonical, alpha, xd + torch.nan_to_num(dx))
                 has_dx = ~torch.isnan(dx[..., 0]) & ((occ < 0) | ((tgt > 0) == (occ > 0.5)))
