@@ -66,14 +66,17 @@ def main(argv=None):
         blob = fh.read()
     pack["files"]["weights.bin"] = {"byteLength": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
     pack["tensors"], pack["networks"] = tensors, networks
-    pack["version"] = args.version
     pack["maxDisplacement"] = max(pack["maxDisplacement"], math.ceil(dk["max_displacement"] * 2) / 2)
     prov = pack["provenance"]
-    chain = [explicit_command("models.train_deformation", da), command_line("models.export_deformation")]
-    if da.get("init_pack"):
-        chain.insert(0, "# then, starting from that pack's D-Net and W-Net:")
-    commands = prov["command"].split(" && ") + [c for c in chain if not c.startswith("#")]
+    commands = prov["command"].split(" && ") + [explicit_command("models.train_deformation", da),
+                                                command_line("models.export_deformation")]
     prov["command"] = " && ".join(commands)
+    if da.get("init_pack") or da.get("canonical_pack"):
+        prov["deformationFineTune"] = (
+            "the last train_deformation starts from (--init-pack) and renders through (--canonical-pack) the pack "
+            "as the earlier commands export it, version %s; this export then replaces only D-Net and W-Net"
+            % pack["version"])
+    pack["version"] = args.version
     prov["trainingSeconds"]["deformationFineTune"] = round(dk["seconds"])
     with open(os.path.join(args.pack, "pack.json"), "w") as fh:
         json.dump(pack, fh, indent=1)
