@@ -1,4 +1,5 @@
-"""CI smoke run: a few steps of each trainer and the export, at tiny sizes, into a temporary folder.
+"""CI smoke run: a few steps of each trainer and the export, at tiny sizes, into a temporary folder (then a
+fine-tune of the backward field through that pack and its deformation-only export).
 
     /usr/bin/python3 -m models.smoke [--out DIR]
 """
@@ -6,7 +7,7 @@ import argparse
 import os
 import tempfile
 
-from . import export, train_canonical, train_deformation
+from . import export, export_deformation, train_canonical, train_deformation
 
 
 def main(argv=None):
@@ -26,7 +27,14 @@ def main(argv=None):
         "--steps", "3", "--pairs", "2", "--shell-points", "256", "--box-points", "64"])
     export.main(ict + ["--canonical", os.path.join(out, "canonical"), "--deformation", os.path.join(out, "deformation"),
                        "--out", os.path.join(out, "pack"), "--fixture-rows", "8"])
-    print("smoke pack:", os.path.join(out, "pack"))
+    # The fine-tune path: zone points, occupancy through the pack's frozen G + decoder, deformation-only export.
+    pack = os.path.join(out, "pack")
+    train_deformation.main(tiny + ict + [
+        "--out", os.path.join(out, "deformation2"), "--frequencies", "2", "--d-hidden", "8", "--w-hidden", "8",
+        "--steps", "2", "--pairs", "2", "--shell-points", "256", "--box-points", "64", "--zone-points", "96",
+        "--occupancy-weight", "0.1", "--search-air", "--canonical-pack", pack, "--init-pack", pack])
+    export_deformation.main(ict + ["--deformation", os.path.join(out, "deformation2"), "--pack", pack])
+    print("smoke pack:", pack)
 
 
 if __name__ == "__main__":
