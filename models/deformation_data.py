@@ -10,15 +10,73 @@ from .mesh import face_normals, interpolate, sample_surface, vertex_normals
 SHELL = 1.0          # cm: half-thickness of the shell around the deformed surface
 STILL = 0.02         # cm: a vertex that moves less than this under every expression is static
 FAR = 1.5            # cm: box points this far from every moving vertex get Δx = 0
+SAME = 0.2           # cm: a nearer vertex whose motion differs from the sample's surface by more is another surface
+APART = 0.8          # cm: surfaces whose motions differ by more are blended by distance between them
+SURE = 0.05          # cm: closer than this to the nearest vertex, inside/outside is left unlabelled
+MAX_CANDIDATES = 6000
+# Zones where surfaces that move differently come close (lips, teeth, tongue; lids over the eyeballs), as
+# (landmarks, margin below/above per axis in cm): there the shell targets are checked against the nearest
+# surface and extra points are drawn in the zone's box, labelled inside/outside the deformed mesh.
+ZONES = {
+    "mouth": (list(range(48, 68)), ((1.0, 2.5, 5.0), (1.0, 1.0, 1.5))),
+    "eye_L": (list(range(36, 42)), ((1.0, 1.8, 2.0), (1.0, 1.8, 1.5))),
+    "eye_R": (list(range(42, 48)), ((1.0, 1.8, 2.0), (1.0, 1.8, 1.5))),
+}
 
 
 class DeformationData:
-    def __init__(self, ict, rendered_mask):
+    def __init__(self, ict, rendered_mask, zone_points=0):
         self.ict = ict
         self.tris = ict.triangles[rendered_mask]
         mobility = ict.expression.norm(dim=-1).max(0).values          # [V] cm, largest single-shape move
         self.mobile = (mobility > STILL).float()[:, None]
         self.tri_mobility = mobility[self.tris].mean(1)
+        self.zone_points = zone_points
+        self.rendered_vertex = torch.zeros(len(ict.neutral), dtype=torch.bool)
+        self.rendered_vertex[self.tris.reshape(-1)] = True
+        lm = ict.manifest["idx_to_landmark_verts"]
+        self.zones = [(torch.tensor([lm[i] for i in idx]), torch.tensor(m[0]), torch.tensor(m[1]))
+                      for idx, m in ZONES.values()]
+
+    def zone_boxes(self, vd, vc):
+        """Per zone (lo, hi) around its landmarks in the deformed and the canonical mesh."""
+        out = []
+        for idx, below, above in self.zones:
+            pts = torch.cat([vd[idx], vc[idx]])
+            out.append((pts.min(0).values - below, pts.max(0).values + above))
+        return out
+
+    def check_zones(self, x, sdx, vd, vc, nd, boxes, gen):
+        """Nearest-surface check of points x [N, 3] that lie in a zone: inside/outside label from the nearest
+        deformed vertex (1 inside, 0 outside, −1 unknown) and, where that vertex belongs to a surface that
+        moves differently from the point's own (sdx [N, 3], NaN = none), the target Δx of that vertex."""
+        occ = torch.full((len(x),), -1.0)
+        dx = sdx.clone()
+        for lo, hi in boxes:
+            q = ((x >= lo) & (x <= hi)).all(1) & (occ < -0.5)
+            if not q.any():
+                continue
+            cand = ((vd >= lo - 0.5) & (vd <= hi + 0.5)).all(1) & self.rendered_vertex
+            ci = cand.nonzero()[:, 0]
+            if len(ci) > MAX_CANDIDATES:
+                ci = ci[torch.randperm(len(ci), generator=gen)[:MAX_CANDIDATES]]
+            qi = q.nonzero()[:, 0]
+            dists = torch.cdist(x[qi], vd[ci])                           # [Q, C]
+            d1, k1 = dists.min(1)
+            v = ci[k1]
+            side = ((x[qi] - vd[v]) * nd[v]).sum(-1)
+            occ[qi] = torch.where(d1 < SURE, torch.tensor(-1.0), (side < 0).float())
+            # The motion of the nearest surface, blended linearly by distance with the nearest surface that
+            # moves differently (between the lips of an open mouth: from one lip's motion to the other's).
+            motion = vc[ci] - vd[ci]
+            m1 = motion[k1]
+            differs = (motion[None] - m1[:, None]).norm(dim=-1) > APART
+            d2, k2 = torch.where(differs, dists, torch.full_like(dists, float("inf"))).min(1)
+            t = torch.where(torch.isfinite(d2), d1 / (d1 + d2), torch.zeros_like(d1))[:, None]
+            vdx = (1 - t) * m1 + t * motion[k2]
+            other = torch.isnan(sdx[qi, 0]) | ((vdx - sdx[qi]).norm(dim=-1) > SAME)
+            dx[qi] = torch.where(other[:, None], vdx, sdx[qi])
+        return occ, dx
 
     def alphas(self, n, gen):
         """α ~ N(0, 1), one in five with one mode pushed to ±3."""
@@ -30,14 +88,15 @@ class DeformationData:
         return a
 
     def batch(self, n_pairs, n_shell, n_box, gen):
-        """x_d [P, N, 3], Δx [P, N, 3], w target [P, N] (−1 = no label), α [P, A], β [P, 53]."""
+        """x_d [P, N, 3], Δx [P, N, 3], w target [P, N] (−1 = no label), α [P, A], β [P, 53], and with
+        zone points: deformed occupancy [P, N] (1 inside, 0 outside, −1 unlabelled)."""
         ict = self.ict
         alpha = self.alphas(n_pairs, gen)
         beta = sample_expressions(ict.expression_names, n_pairs, gen)
         vc = ict.vertices(alpha)
         vd = vc + torch.einsum("be,evc->bvc", beta, ict.expression)
         nc, nd = vertex_normals(vc, self.tris), vertex_normals(vd, self.tris)
-        xs, dxs, ws = [], [], []
+        xs, dxs, ws, occs = [], [], [], []
         lo, hi = torch.tensor(CANONICAL_BOX[0]), torch.tensor(CANONICAL_BOX[1])
         for p in range(n_pairs):
             area = face_normals(vd[p], self.tris).norm(dim=-1)
@@ -60,9 +119,26 @@ class DeformationData:
             far_mobile = torch.cdist(xb, mobile_pts[::4]).min(1).values > FAR
             xb = xb[far]
             wb = torch.where(far_mobile[far], 0.0, -1.0)
+            occ_b = torch.full((len(xb),), -1.0)
+            if self.zone_points:
+                # Shell points near another surface take that surface's motion; extra points fill the zones
+                # (the open mouth, the lids) with inside/outside labels only (their Δx target is NaN).
+                boxes = self.zone_boxes(vd[p], vc[p])
+                per = self.zone_points // len(boxes)
+                xz = torch.cat([lo + (hi - lo) * torch.rand(per, 3, generator=gen) for lo, hi in boxes])
+                occ, dxz = self.check_zones(torch.cat([xd, xz]), torch.cat([dx, torch.full_like(xz, float("nan"))]),
+                                            vd[p], vc[p], nd[p], boxes, gen)
+                dx, dz = dxz[:n_shell], torch.full_like(xz, float("nan"))
+                xd = torch.cat([xd, xz])
+                dx = torch.cat([dx, dz])
+                w_shell = torch.cat([w_shell, torch.full((len(xz),), -1.0)])
+                occ_s = occ
+            else:
+                occ_s = torch.full((len(xd),), -1.0)
             xs.append(torch.cat([xd, xb]))
             dxs.append(torch.cat([dx, torch.zeros_like(xb)]))
             ws.append(torch.cat([w_shell, wb]))
+            occs.append(torch.cat([occ_s, occ_b]))
         n = min(len(x) for x in xs)
         stack = lambda t: torch.stack([v[:n] for v in t])
-        return stack(xs), stack(dxs), stack(ws), alpha, beta
+        return stack(xs), stack(dxs), stack(ws), alpha, beta, stack(occs)

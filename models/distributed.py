@@ -62,9 +62,11 @@ def explicit_command(module, args):
     reproduces the run even after the defaults change."""
     words = ["/usr/bin/python3", "-m", module]
     for key, value in args.items():
-        if value is None:
+        if value is None or value is False:
             continue
         words.append("--" + key.replace("_", "-"))
+        if value is True:          # a store_true flag
+            continue
         words += [str(v) for v in value] if isinstance(value, list) else [str(value)]
     return " ".join(shlex.quote(w) for w in words)
 

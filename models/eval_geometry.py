@@ -133,16 +133,16 @@ def main(argv=None):
     print(json.dumps(figures, indent=1))
 
 
-def contact_sheet(model, renderer, ict, tris, alpha, path, size=160):
-    """Six expressions of one held-out identity: volume (top) above the ICT mesh (bottom), frontal."""
+def contact_sheet(model, renderer, ict, tris, alpha, path, size=160, sheet=SHEET):
+    """Expressions (title, preset spec) of one held-out identity: volume (top) above the ICT mesh (bottom), frontal."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     names = ict.expression_names
     base = albedo(ict)
     cam = Camera(0.0, size)
-    fig, axes = plt.subplots(2, len(SHEET), figsize=(2.2 * len(SHEET), 5.0), dpi=100)
-    for k, (title, spec) in enumerate(SHEET):
+    fig, axes = plt.subplots(2, len(sheet), figsize=(2.2 * len(sheet), 5.0), dpi=100)
+    for k, (title, spec) in enumerate(sheet):
         if spec is None:
             beta = preset(names, PRESETS["smile"], 1.0, "_L") + preset(names, PRESETS["sneer"], 1.0, "_L")
         else:

@@ -1,5 +1,6 @@
-"""CI smoke run: a few steps of each trainer and the export, at tiny sizes, into a temporary folder
-(the landmark regressor's ONNX, sidecar and parity fixture into <out>/regressor).
+"""CI smoke run: a few steps of each trainer and the export, at tiny sizes, into a temporary folder (then a
+fine-tune of the backward field through that pack and its deformation-only export; the landmark
+regressor's ONNX, sidecar and parity fixture into <out>/regressor).
 
     /usr/bin/python3 -m models.smoke [--out DIR]
 """
@@ -7,7 +8,7 @@ import argparse
 import os
 import tempfile
 
-from . import export, train_canonical, train_deformation, train_landmark_regressor
+from . import export, export_deformation, train_canonical, train_deformation, train_landmark_regressor
 
 
 def main(argv=None):
@@ -30,7 +31,14 @@ def main(argv=None):
     train_landmark_regressor.main(ict + [
         "--out", os.path.join(out, "regressor"), "--fixture", os.path.join(out, "regressor", "parity.json"),
         "--seed", "1", "--threads", "1", "--steps", "3", "--batch", "64", "--hidden", "16", "--layers", "1", "--validation", "64"])
-    print("smoke pack:", os.path.join(out, "pack"))
+    # The fine-tune path: zone points, occupancy through the pack's frozen G + decoder, deformation-only export.
+    pack = os.path.join(out, "pack")
+    train_deformation.main(tiny + ict + [
+        "--out", os.path.join(out, "deformation2"), "--frequencies", "2", "--d-hidden", "8", "--w-hidden", "8",
+        "--steps", "2", "--pairs", "2", "--shell-points", "256", "--box-points", "64", "--zone-points", "96",
+        "--occupancy-weight", "0.1", "--search-air", "--canonical-pack", pack, "--init-pack", pack])
+    export_deformation.main(ict + ["--deformation", os.path.join(out, "deformation2"), "--pack", pack])
+    print("smoke pack:", pack)
 
 
 if __name__ == "__main__":
