@@ -10,12 +10,16 @@ import { type FaceApi, LoadFaceApiAsync, LoadFaceApiNetAsync } from "../../../pl
 import { FaceLandmarkDetector } from "../../../plugin/reconstruction/faceLandmarkDetector";
 import { type IImagePixels, ToRgbForDetection } from "../../../plugin/reconstruction/imagePixels";
 import { DiskReader } from "../../support/nodeFiles";
+import { NeutralGrey } from "./imageMetrics";
 
 /** face-api's `model/` folder in node_modules. */
 export const FaceApiModelFolder = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "node_modules", "@vladmandic", "face-api", "model");
 
 /** Euclidean distance under which face-api calls two descriptors the same person. */
 export const FaceApiSameThreshold = 0.46;
+
+/** Side of the grey square a crop is centred in before detection, over the crop's side. */
+const _CropPadding = 1.6;
 
 /** A face with its landmarks and descriptor. */
 export interface IFaceApiFace {
@@ -94,5 +98,25 @@ export class FaceApiRecogniser {
                 return { box: { x: b.x * inv, y: b.y * inv, width: b.width * inv, height: b.height * inv }, score: r.detection.score, landmarks, descriptor: r.descriptor };
             })
             .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+    }
+
+    /**
+     * The face of a tight face crop (a render or a photo crop). The Tiny Face Detector wants context
+     * around a face, so the crop is first centred in a grey square {@link _CropPadding} times its size.
+     * @param image a square crop, RGBA
+     * @returns the largest face scoring ≥ 0.3, in the crop's pixels, or null
+     */
+    public async describeCropAsync(image: IImagePixels): Promise<IFaceApiFace | null> {
+        const side = Math.round(image.width * _CropPadding);
+        const offset = Math.round((side - image.width) / 2);
+        const data = new Uint8Array(side * side * 4).fill(NeutralGrey);
+        for (let y = 0; y < image.height; y++) {
+            data.set(image.data.subarray(4 * y * image.width, 4 * (y + 1) * image.width), 4 * ((y + offset) * side + offset));
+        }
+        const face = (await this.detectAllAsync({ width: side, height: side, data }, 0.3))[0];
+        if (!face) {
+            return null;
+        }
+        return { ...face, box: { ...face.box, x: face.box.x - offset, y: face.box.y - offset }, landmarks: face.landmarks.map((v) => v - offset) };
     }
 }

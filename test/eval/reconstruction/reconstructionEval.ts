@@ -284,7 +284,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
             for (let v = 0; v < ViewNames.length; v++) {
                 const image = { width: size, height: size, data: rendered[v].rgba };
                 const h = (await human.describeAsync(image))[0] ?? null;
-                const f = (await faceApi.detectAllAsync(image, 0.3))[0] ?? null;
+                const f = await faceApi.describeCropAsync(image);
                 renderFaces.push(f);
                 if (v === 0) {
                     sourceEmbeddings.push(h?.embedding ?? null);
