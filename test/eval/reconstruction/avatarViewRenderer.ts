@@ -147,7 +147,10 @@ export class AvatarViewRenderer {
                     m[8] = p.m8;
                     m[9] = p.m9;
                     cam.freezeProjectionMatrix(MatrixClass.FromArray(m));
-                    avatar.setExpression(Float32Array.from(expression));
+                    // Only a changed expression re-bakes the deformation (a compute pass that costs seconds on SwiftShader).
+                    if (expression.some((v, i) => Math.abs(v - avatar.expression[i]) > 1e-6)) {
+                        avatar.setExpression(Float32Array.from(expression));
+                    }
                     const device = (s.engine as unknown as { _device: GPUDevice })._device;
                     const t0 = performance.now();
                     s.engine.beginFrame();

@@ -18,7 +18,7 @@ const option = (name: string, fallback: string): string => {
 };
 const out = option("out", "test-output/eval-reconstruction");
 const size = Number(option("size", "160"));
-const stepCm = Number(option("step", "0.5"));
+const stepCm = Number(option("step", "0.25"));
 const maxFaces = Number(option("max-faces", "0"));
 if (!(size >= 64 && size <= 1024) || !(stepCm > 0) || !(maxFaces >= 0) || args.length > 1) {
     console.error("usage: npm run eval:reconstruction -- [PHOTO_DIR] [--out DIR] [--size 64..1024] [--step CM] [--max-faces N]");

@@ -29,6 +29,8 @@ export interface IHumanFace {
     score: number;
     /** The 1024-d `faceres` descriptor. */
     embedding: Float32Array;
+    /** FaceMesh's 468 points `[x, y, z]` (x, y in the image's pixels), MediaPipe's numbering. */
+    mesh: Array<[number, number, number]>;
 }
 
 /** What this file uses of a TensorFlow.js model artifact set. */
@@ -53,7 +55,7 @@ interface IHumanTf {
 interface IHuman {
     tf: IHumanTf;
     load(): Promise<void>;
-    detect(input: unknown): Promise<{ face: Array<{ box: [number, number, number, number]; score: number; embedding?: number[] }>; error?: string | null }>;
+    detect(input: unknown): Promise<{ face: Array<{ box: [number, number, number, number]; score: number; embedding?: number[]; mesh: Array<[number, number, number]> }>; error?: string | null }>;
 }
 
 /** The module `dist/human.node-wasm.js`. */
@@ -172,7 +174,7 @@ export class HumanRecogniser {
             }
             return result.face
                 .filter((f) => f.embedding && f.embedding.length > 0)
-                .map((f) => ({ box: f.box, score: f.score, embedding: Float32Array.from(f.embedding!) }))
+                .map((f) => ({ box: f.box, score: f.score, embedding: Float32Array.from(f.embedding!), mesh: f.mesh }))
                 .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3]);
         } finally {
             tensor.dispose();

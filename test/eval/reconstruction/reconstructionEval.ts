@@ -91,7 +91,7 @@ export interface IFaceReport {
     views: Record<ViewName, IViewFigures>;
     /** Source view against the photo inside the face mask (convex hull of the 68 fitted landmarks). */
     source: { psnrDb: number; ssim: number; maskPixels: number; landmarkErrorIod: number | null; placementError: number };
-    /** Landmark motion (face-api landmarks on the renders, % of IOD), measured and as the fitted 3DMM predicts. */
+    /** Landmark motion (% of IOD): measured with human's FaceMesh on the renders, and as the fitted 3DMM's landmarks predict. */
     expression: {
         jaw: { lipGapGainIodPct: number | null; expectedIodPct: number; ok: boolean };
         smile: { mouthWidthGainIodPct: number | null; expectedIodPct: number; ok: boolean };
@@ -177,10 +177,18 @@ function PointDistance(p: ArrayLike<number>, i: number, j: number): number {
     return Math.hypot(p[2 * i] - p[2 * j], p[2 * i + 1] - p[2 * j + 1]);
 }
 
-const _UpperInnerLip = 62;
-const _LowerInnerLip = 66;
-const _MouthCornerRight = 48;
-const _MouthCornerLeft = 54;
+/** Inner-lip midpoints and mouth corners: in the 68-point layout (the 3DMM's landmarks) and in FaceMesh's numbering (human). */
+const _Mouth68 = { upperInner: 62, lowerInner: 66, cornerRight: 48, cornerLeft: 54 };
+const _MouthFaceMesh = { upperInner: 13, lowerInner: 14, cornerRight: 61, cornerLeft: 291 };
+
+/**
+ * FaceMesh points as `[x0, y0, …]`.
+ * @param face a human face, or null
+ * @returns the points, or undefined
+ */
+function MeshPoints(face: IHumanFace | null): Float32Array | undefined {
+    return face && face.mesh.length > 291 ? Float32Array.from(face.mesh.flatMap((p) => [p[0], p[1]])) : undefined;
+}
 
 /**
  * Rounds figures for the report.
@@ -281,11 +289,13 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
 
             const figures = {} as Record<ViewName, IViewFigures>;
             const renderFaces: Array<IFaceApiFace | null> = [];
+            const renderMeshes: Array<Float32Array | undefined> = [];
             for (let v = 0; v < ViewNames.length; v++) {
                 const image = { width: size, height: size, data: rendered[v].rgba };
                 const h = (await human.describeAsync(image))[0] ?? null;
                 const f = await faceApi.describeCropAsync(image);
                 renderFaces.push(f);
+                renderMeshes.push(MeshPoints(h));
                 if (v === 0) {
                     sourceEmbeddings.push(h?.embedding ?? null);
                 }
@@ -313,14 +323,15 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                 landmarkErrorIod = sum / 68 / iodCrop;
             }
 
-            // Landmark motion: measured on the renders, and what the fitted 3DMM's own landmarks do.
+            // Landmark motion: measured on the renders (human's FaceMesh, which follows lips better than face-api's
+            // 68 points), and what the fitted 3DMM's own landmarks do.
             const projected = (beta: ArrayLike<number>): Float32Array => ToCropPixels(ProjectIct(basis.evaluate(fit.alpha, beta), pose, fit.focal, job.image.width, job.image.height), crop, size);
             const model = { source: projected(expressions.source), jaw: projected(expressions.jaw), smile: projected(expressions.smile) };
             const gain = (a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined, i: number, j: number): number | null => (a && b ? ((PointDistance(b, i, j) - PointDistance(a, i, j)) / iodCrop) * 100 : null);
-            const jawExpected = gain(model.source, model.jaw, _UpperInnerLip, _LowerInnerLip)!;
-            const smileExpected = gain(model.source, model.smile, _MouthCornerRight, _MouthCornerLeft)!;
-            const jawGain = gain(renderFaces[0]?.landmarks, renderFaces[5]?.landmarks, _UpperInnerLip, _LowerInnerLip);
-            const smileGain = gain(renderFaces[0]?.landmarks, renderFaces[6]?.landmarks, _MouthCornerRight, _MouthCornerLeft);
+            const jawExpected = gain(model.source, model.jaw, _Mouth68.upperInner, _Mouth68.lowerInner)!;
+            const smileExpected = gain(model.source, model.smile, _Mouth68.cornerRight, _Mouth68.cornerLeft)!;
+            const jawGain = gain(renderMeshes[0], renderMeshes[5], _MouthFaceMesh.upperInner, _MouthFaceMesh.lowerInner);
+            const smileGain = gain(renderMeshes[0], renderMeshes[6], _MouthFaceMesh.cornerRight, _MouthFaceMesh.cornerLeft);
 
             const renderMs = rendered.reduce((s, r) => s + r.renderMs, 0);
             const photoToAvatar = Object.values(timings).reduce((s, v) => s + v, 0);
@@ -391,7 +402,8 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
     const fraction = (test: (r: IFaceReport) => boolean): number => reports.filter(test).length / reports.length;
     const photoPairs: number[] = [];
     jobs.forEach((a, i) => jobs.forEach((b, j) => j > i && a.photoHuman && b.photoHuman && photoPairs.push(CosineSimilarity(a.photoHuman.embedding, b.photoHuman.embedding))));
-    const leakageMax = Math.max(...reports.map((r) => r.leakage.max ?? -1));
+    const leakages = reports.map((r) => r.leakage.max).filter((v): v is number => v !== null);
+    const leakageMax = leakages.length ? Math.max(...leakages) : null;
     const summary = {
         faces: reports.length,
         photos: new Set(jobs.map((j) => j.photo)).size,
