@@ -1,7 +1,9 @@
 // Builds (a) the library as side-effect-free ES modules (dist/lib, types from tsc),
 // (b) a UMD bundle for the Babylon Playground with the global BABYLON as external (dist/umd),
-// (c) the sample scene (dist/sample). `webpack --env only=sample` builds one of them.
+// (c) the sample scene (dist/sample), (d) the `nofa-babylon` command for Node (dist/cli).
+// `webpack --env only=sample` builds one of them.
 import path from "node:path";
+import webpack from "webpack";
 import { fileURLToPath } from "node:url";
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
@@ -68,7 +70,23 @@ const sample = {
     output: { path: path.join(dir, "dist/sample"), filename: "main.js", clean: true },
 };
 
+const cli = {
+    ...common,
+    name: "cli",
+    target: "node20",
+    entry: "./plugin/cli/nofaCliMain.ts",
+    // import.meta.url must stay the installed file's own (where the pack and face-api are found from).
+    module: { rules, parser: { javascript: { importMeta: false, createRequire: false } } },
+    experiments: { outputModule: true },
+    output: { path: path.join(dir, "dist/cli"), filename: "nofa-babylon.mjs", module: true, chunkFormat: "module", library: { type: "module" }, clean: true },
+    // Every package (and node: built-in) stays an import, resolved from the installed dependencies;
+    // "import" keeps the library's lazy `import()`s lazy (face-api's browser build must never load in Node).
+    externalsType: "import",
+    externals: [({ request }, callback) => (/^[@a-z]/.test(request) ? callback(null, request) : callback())],
+    plugins: [new webpack.BannerPlugin({ banner: "#!/usr/bin/env node", raw: true, entryOnly: true })],
+};
+
 export default (env = {}) => {
-    const all = { lib: library, umd, sample };
+    const all = { lib: library, umd, sample, cli };
     return env.only ? [all[env.only]] : Object.values(all);
 };

@@ -1,6 +1,7 @@
 /**
  * The sample scene: a volumetric head (an avatar `.glb`) composited with meshes, its
- * expression driven by sliders. Query parameters: `avatar=URL` (a `.glb`), `size=W` (canvas px),
+ * expression driven by sliders and voice lines, and a photo panel that makes an avatar from a
+ * portrait photo beside it. Query parameters: `avatar=URL` (a `.glb`), `size=W` (canvas px),
  * `ui=0` (hide the panel).
  * Tests drive it through `window.nofaSample`.
  */
@@ -16,6 +17,7 @@ import { CreateGround } from "@babylonjs/core/Meshes/Builders/groundBuilder.js";
 import { StandardMaterial } from "@babylonjs/core/Materials/standardMaterial.js";
 import { AvatarVolume, type ArkitName } from "../plugin/index";
 import { SetupLipSyncDemoAsync } from "./lipSyncDemo";
+import { SetupPhotoAvatarDemo, type IPhotoAvatarDemo } from "./photoAvatarDemo";
 
 /** What the page exposes to tests and the benchmark. */
 interface ISampleHooks {
@@ -24,6 +26,8 @@ interface ISampleHooks {
     camera: ArcRotateCamera;
     sphere: Mesh;
     avatar: AvatarVolume | null;
+    /** The photo panel (null with ui=0): `reconstructAsync(bytes)` makes an avatar beside the base head. */
+    photo: IPhotoAvatarDemo | null;
     AvatarVolume: typeof AvatarVolume;
     /** Screen pixel (CSS px, origin top-left) of a world point seen by the active camera. */
     project(x: number, y: number, z: number): [number, number];
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
         camera,
         sphere,
         avatar: null,
+        photo: null,
         AvatarVolume,
         project: (x, y, z) => {
             const cam = scene.activeCamera!;
@@ -115,7 +120,8 @@ async function main(): Promise<void> {
         input.step = "0.01";
         input.value = "0";
         input.id = `slider-${name}`;
-        input.addEventListener("input", () => avatar.setExpressionWeight(name, Number(input.value)));
+        // The sliders drive every avatar in the scene (the base head and one made from a photo).
+        input.addEventListener("input", () => scene.transformNodes.forEach((n) => n instanceof AvatarVolume && n.setExpressionWeight(name, Number(input.value))));
         label.appendChild(input);
         sliders.appendChild(label);
     }
@@ -131,8 +137,14 @@ async function main(): Promise<void> {
     if (params.get("ui") !== "0") {
         // Voice lines and the microphone drive the mouth (onnxruntime-web's .wasm served from node_modules).
         // A failure here leaves the scene running with its sliders.
+        const photo = SetupPhotoAvatarDemo(scene, avatar.pack!, document.getElementById("photoPanel")!, status);
+        window.nofaSample.photo = photo;
+        // Frame both heads once a photo avatar stands beside the base head.
+        photo.onAvatarObservable.add(() => camera.target.set(-0.12, 0, 0));
         try {
-            await SetupLipSyncDemoAsync(engine, avatar, document.getElementById("lipsync")!, "assets/lines/", { wasmPaths: new URL("../node_modules/onnxruntime-web/dist/", location.href).href });
+            const lips = await SetupLipSyncDemoAsync(engine, avatar, document.getElementById("lipsync")!, "assets/lines/", { wasmPaths: new URL("../node_modules/onnxruntime-web/dist/", location.href).href });
+            // An avatar made from a photo takes over the voice.
+            photo.onAvatarObservable.add((a) => lips.attach(a));
         } catch (e) {
             status.textContent += ` (lip-sync unavailable: ${(e as Error).message})`;
         }

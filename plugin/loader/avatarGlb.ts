@@ -117,48 +117,160 @@ function _pad4(n: number): number {
 }
 
 /**
- * Writes an avatar `.glb`: one node carrying the volume in `NOFA_avatar_volume`.
+ * One textured mesh shown where the volume cannot be (viewers without the extension, engines
+ * without WebGPU): glTF axes (+y up, the face towards +z), metres.
+ */
+export interface IAvatarFallbackPart {
+    /** Node and mesh name. */
+    name: string;
+    /** Vertex positions `[n][3]`. */
+    positions: Float32Array;
+    /** Vertex normals `[n][3]`. */
+    normals: Float32Array;
+    /** Texture coordinates `[n][2]` (glTF: v down from the image's top). */
+    uvs: Float32Array;
+    /** Triangle indices. */
+    indices: Uint16Array | Uint32Array;
+    /** The base-colour texture (shown unlit: the photo's light is in it). */
+    texture: { mimeType: "image/jpeg" | "image/png"; bytes: Uint8Array };
+    /** Morph targets (e.g. the 53 ARKit expressions), each the vertices it moves and their position deltas. */
+    morphTargets?: { name: string; indices: Uint32Array; deltas: Float32Array }[];
+}
+
+/** Accumulates the binary chunk's buffer views and the accessors that read them. */
+class _GlbBinary {
+    public readonly views: { buffer: 0; byteOffset: number; byteLength: number; target?: number }[] = [];
+    public readonly accessors: Record<string, unknown>[] = [];
+    private readonly _chunks: Uint8Array[] = [];
+    private _length = 0;
+
+    /** Adds a buffer view (`target`: 34962 vertex data, 34963 indices); returns its index. */
+    public view(data: ArrayBufferView, target?: number): number {
+        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        this.views.push({ buffer: 0, byteOffset: this._length, byteLength: bytes.byteLength, ...(target ? { target } : {}) });
+        this._chunks.push(bytes);
+        this._length = _pad4(this._length + bytes.byteLength);
+        return this.views.length - 1;
+    }
+
+    /** Adds an accessor over a new view of `data` (SCALAR: indices; else vertex data); returns its index. */
+    public accessor(data: Float32Array | Uint16Array | Uint32Array, type: "SCALAR" | "VEC2" | "VEC3", bounds = false): number {
+        const width = { SCALAR: 1, VEC2: 2, VEC3: 3 }[type];
+        const target = type === "SCALAR" ? 34963 : 34962;
+        const accessor: Record<string, unknown> = { bufferView: this.view(data, target), componentType: _ComponentType(data), count: data.length / width, type };
+        if (bounds) {
+            Object.assign(accessor, _Bounds(data, width, false));
+        }
+        this.accessors.push(accessor);
+        return this.accessors.length - 1;
+    }
+
+    /** Adds a sparse VEC3 accessor of `count` elements, zero but at `indices`. */
+    public sparseVec3(count: number, indices: Uint32Array, values: Float32Array): number {
+        const accessor: Record<string, unknown> = { componentType: 5126, count, type: "VEC3", ..._Bounds(values, 3, indices.length < count) };
+        if (indices.length > 0) {
+            accessor.sparse = { count: indices.length, indices: { bufferView: this.view(indices), componentType: 5125 }, values: { bufferView: this.view(values) } };
+        }
+        this.accessors.push(accessor);
+        return this.accessors.length - 1;
+    }
+
+    /** The chunk's bytes, padded to 4. */
+    public bytes(): Uint8Array {
+        const out = new Uint8Array(this._length);
+        this._chunks.forEach((c, i) => out.set(c, this.views[i].byteOffset));
+        return out;
+    }
+}
+
+/** Per-component min and max (glTF requires them on positions and morph targets); `withZero` counts the implicit zeros of a sparse accessor. */
+function _Bounds(data: ArrayLike<number>, width: number, withZero: boolean): { min: number[]; max: number[] } {
+    const min = new Array<number>(width).fill(withZero ? 0 : Infinity);
+    const max = new Array<number>(width).fill(withZero ? 0 : -Infinity);
+    for (let i = 0; i < data.length; i++) {
+        const c = i % width;
+        min[c] = Math.min(min[c], data[i]);
+        max[c] = Math.max(max[c], data[i]);
+    }
+    return { min, max };
+}
+
+function _ComponentType(data: Float32Array | Uint16Array | Uint32Array): number {
+    return data instanceof Float32Array ? 5126 : data instanceof Uint16Array ? 5123 : 5125;
+}
+
+/**
+ * Writes an avatar `.glb`: a node carrying the volume in `NOFA_avatar_volume` and, optionally,
+ * fallback meshes as its children (the extension is used, not required, so any glTF viewer shows them).
  * @param asset the volume
  * @param name the node's name
+ * @param fallback textured meshes for viewers and engines that cannot show the volume
  * @returns the file's bytes
  */
-export async function WriteAvatarGlb(asset: IAvatarAsset, name: string): Promise<Uint8Array> {
+export async function WriteAvatarGlb(asset: IAvatarAsset, name: string, fallback: IAvatarFallbackPart[] = []): Promise<Uint8Array> {
     const alphaBytes = new Uint8Array(asset.alpha.buffer, asset.alpha.byteOffset, asset.alpha.byteLength);
     const triBytes = new Uint8Array(asset.triplane.buffer, asset.triplane.byteOffset, asset.triplane.byteLength);
-    const alphaOffset = 0;
-    const triOffset = _pad4(alphaBytes.byteLength);
-    const binLength = _pad4(triOffset + triBytes.byteLength);
-    const gltf = {
-        asset: { version: "2.0", generator: "nofa-babylon" },
-        extensionsUsed: [AvatarVolumeExtensionName],
-        scene: 0,
-        scenes: [{ nodes: [0] }],
-        nodes: [
-            {
-                name,
-                extensions: {
-                    [AvatarVolumeExtensionName]: {
-                        formatVersion: AvatarExtensionVersion,
-                        pack: { id: asset.packId, version: asset.packVersion, ...(asset.packUri ? { uri: asset.packUri } : {}) },
-                        alpha: { bufferView: 0, count: asset.alpha.length },
-                        triplane: { bufferView: 1, channels: asset.channels, resolution: asset.resolution, dtype: "float16" },
-                        sha256: { alpha: await Sha256Hex(alphaBytes), triplane: await Sha256Hex(triBytes) },
-                    },
+    const bin = new _GlbBinary();
+    const alphaView = bin.view(alphaBytes);
+    const triView = bin.view(triBytes);
+    const nodes: Record<string, unknown>[] = [
+        {
+            name,
+            extensions: {
+                [AvatarVolumeExtensionName]: {
+                    formatVersion: AvatarExtensionVersion,
+                    pack: { id: asset.packId, version: asset.packVersion, ...(asset.packUri ? { uri: asset.packUri } : {}) },
+                    alpha: { bufferView: alphaView, count: asset.alpha.length },
+                    triplane: { bufferView: triView, channels: asset.channels, resolution: asset.resolution, dtype: "float16" },
+                    sha256: { alpha: await Sha256Hex(alphaBytes), triplane: await Sha256Hex(triBytes) },
                 },
             },
-        ],
-        buffers: [{ byteLength: binLength }],
-        bufferViews: [
-            { buffer: 0, byteOffset: alphaOffset, byteLength: alphaBytes.byteLength },
-            { buffer: 0, byteOffset: triOffset, byteLength: triBytes.byteLength },
-        ],
+            ...(fallback.length ? { children: fallback.map((_, i) => i + 1) } : {}),
+        },
+    ];
+    const meshes: Record<string, unknown>[] = [];
+    const materials: Record<string, unknown>[] = [];
+    const textures: Record<string, unknown>[] = [];
+    const images: Record<string, unknown>[] = [];
+    for (const part of fallback) {
+        const vertexCount = part.positions.length / 3;
+        images.push({ bufferView: bin.view(part.texture.bytes), mimeType: part.texture.mimeType });
+        textures.push({ source: images.length - 1 });
+        materials.push({
+            name: part.name,
+            pbrMetallicRoughness: { baseColorTexture: { index: textures.length - 1 }, metallicFactor: 0, roughnessFactor: 1 },
+            extensions: { KHR_materials_unlit: {} },
+        });
+        const primitive: Record<string, unknown> = {
+            attributes: { POSITION: bin.accessor(part.positions, "VEC3", true), NORMAL: bin.accessor(part.normals, "VEC3"), TEXCOORD_0: bin.accessor(part.uvs, "VEC2") },
+            indices: bin.accessor(part.indices, "SCALAR"),
+            material: materials.length - 1,
+        };
+        const targets = part.morphTargets ?? [];
+        if (targets.length) {
+            primitive.targets = targets.map((t) => ({ POSITION: bin.sparseVec3(vertexCount, t.indices, t.deltas) }));
+        }
+        meshes.push({ name: part.name, primitives: [primitive], ...(targets.length ? { weights: targets.map(() => 0), extras: { targetNames: targets.map((t) => t.name) } } : {}) });
+        nodes.push({ name: part.name, mesh: meshes.length - 1 });
+    }
+    const binary = bin.bytes();
+    const gltf = {
+        asset: { version: "2.0", generator: "nofa-babylon" },
+        extensionsUsed: [AvatarVolumeExtensionName, ...(fallback.length ? ["KHR_materials_unlit"] : [])],
+        scene: 0,
+        scenes: [{ nodes: [0] }],
+        nodes,
+        ...(fallback.length ? { meshes, materials, textures, images } : {}),
+        buffers: [{ byteLength: binary.byteLength }],
+        bufferViews: bin.views,
+        ...(bin.accessors.length ? { accessors: bin.accessors } : {}),
     };
     let jsonText = JSON.stringify(gltf);
     while (jsonText.length % 4 !== 0) {
         jsonText += " ";
     }
     const json = new TextEncoder().encode(jsonText);
-    const total = 12 + 8 + json.byteLength + 8 + binLength;
+    const total = 12 + 8 + json.byteLength + 8 + binary.byteLength;
     const out = new Uint8Array(total);
     const dv = new DataView(out.buffer);
     dv.setUint32(0, GlbMagic, true);
@@ -168,10 +280,9 @@ export async function WriteAvatarGlb(asset: IAvatarAsset, name: string): Promise
     dv.setUint32(16, ChunkJson, true);
     out.set(json, 20);
     const binStart = 20 + json.byteLength;
-    dv.setUint32(binStart, binLength, true);
+    dv.setUint32(binStart, binary.byteLength, true);
     dv.setUint32(binStart + 4, ChunkBin, true);
-    out.set(alphaBytes, binStart + 8 + alphaOffset);
-    out.set(triBytes, binStart + 8 + triOffset);
+    out.set(binary, binStart + 8);
     return out;
 }
 

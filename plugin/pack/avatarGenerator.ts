@@ -10,10 +10,11 @@ import { type ModelPack } from "./modelPack";
  * to where onnxruntime-web's `.wasm` files are served before calling it.
  * @param pack a pack with a generator
  * @param alpha identity coefficients (the pack's `alphaDims` values, each about N(0, 1))
+ * @param wasmPaths where onnxruntime-web's `.wasm` files are served (sets `ort.env.wasm.wasmPaths`; browser only)
  * @returns the volume, ready for `AvatarVolume.CreateAsync` or `WriteAvatarGlb`
  * @throws AvatarFormatError when the pack has no generator or it returns the wrong shape
  */
-export async function GenerateAvatarAssetAsync(pack: ModelPack, alpha: ArrayLike<number>): Promise<IAvatarAsset> {
+export async function GenerateAvatarAssetAsync(pack: ModelPack, alpha: ArrayLike<number>, wasmPaths?: string): Promise<IAvatarAsset> {
     const m = pack.manifest;
     const generator = m.networks.generator;
     if (!generator || !pack.generatorOnnx) {
@@ -28,6 +29,9 @@ export async function GenerateAvatarAssetAsync(pack: ModelPack, alpha: ArrayLike
         }
     }
     const ort = await import("onnxruntime-web");
+    if (wasmPaths) {
+        ort.env.wasm.wasmPaths = wasmPaths;
+    }
     const session = await ort.InferenceSession.create(pack.generatorOnnx);
     try {
         const input = new ort.Tensor("float32", Float32Array.from(alpha), [1, m.alphaDims]);

@@ -43,7 +43,7 @@ export interface IDetectedFace {
     score: number;
     /** 68 landmarks in Multi-PIE order, `[x0, y0, x1, y1, …]`, in the photo's pixels (y down). */
     landmarks: Float32Array;
-    /** How many faces the photo held (this one is the largest). */
+    /** How many faces the photo held. */
     faceCount: number;
 }
 
@@ -104,14 +104,18 @@ export class FaceLandmarkDetector {
     }
 
     /**
-     * Finds the largest face and its landmarks.
+     * Finds a face and its landmarks: the largest, or the `faceIndex`-th largest.
      * @param image decoded pixels (an `ImageData`, or `DecodeImageAsync`'s result)
+     * @param faceIndex which face, by size (0: the largest)
      * @returns the face
-     * @throws ReconstructionError `NO_FACE` when no face scores above `minScore`, `INVALID_ARGUMENT` for inconsistent pixels
+     * @throws ReconstructionError `NO_FACE` when no face scores above `minScore`, `INVALID_ARGUMENT` for inconsistent pixels or a `faceIndex` beyond the faces found
      */
-    public async detectAsync(image: IImagePixels): Promise<IDetectedFace> {
+    public async detectAsync(image: IImagePixels, faceIndex = 0): Promise<IDetectedFace> {
         if (!(image.width > 0 && image.height > 0) || image.data.length !== image.width * image.height * 4) {
             throw new ReconstructionError("INVALID_ARGUMENT", "image data must hold width × height RGBA pixels");
+        }
+        if (!(Number.isInteger(faceIndex) && faceIndex >= 0)) {
+            throw new ReconstructionError("INVALID_ARGUMENT", `faceIndex must be an integer ≥ 0, got ${faceIndex}`);
         }
         const faceApi = this._faceApi;
         const small = ToRgbForDetection(image, this._maxSide);
@@ -125,8 +129,11 @@ export class FaceLandmarkDetector {
         if (results.length === 0) {
             throw new ReconstructionError("NO_FACE", "no face found in the image");
         }
+        if (faceIndex >= results.length) {
+            throw new ReconstructionError("INVALID_ARGUMENT", `faceIndex ${faceIndex} asked for, but the image holds ${results.length} face(s)`);
+        }
         const area = (r: (typeof results)[number]): number => r.detection.box.width * r.detection.box.height;
-        const best = results.reduce((a, b) => (area(b) > area(a) ? b : a));
+        const best = [...results].sort((a, b) => area(b) - area(a))[faceIndex];
         const positions = best.landmarks.positions;
         if (positions.length !== MultiPie68Count) {
             throw new ReconstructionError("NO_FACE", `the landmark net gave ${positions.length} points, not ${MultiPie68Count}`);

@@ -1,5 +1,6 @@
 import { ArkitNames } from "../expression/arkitNames";
 import { HalfToFloat } from "../io/float16";
+import { FetchBytesAsync } from "../io/fetchBytes";
 import { type FileReader } from "../io/fileSource";
 import { MultiPie68Count } from "./multiPie68";
 import { ReconstructionError } from "./reconstructionError";
@@ -145,21 +146,17 @@ export class IctLandmarkBasis {
     /**
      * Fetches and parses the derived binary.
      * @param url where `ict-landmarks68.bin` is served; by default the copy that bundlers emit beside
-     * this module (webpack and Vite resolve `new URL(…, import.meta.url)`); in Node use {@link FromBinary}
-     * on the file's bytes or {@link FromIctFolderAsync}
+     * this module (webpack and Vite resolve `new URL(…, import.meta.url)`; in Node it is read from disk)
      * @returns the basis
      */
     public static async LoadAsync(url: string = new URL("./data/ict-landmarks68.bin", import.meta.url).href): Promise<IctLandmarkBasis> {
-        let response: Response;
+        let bytes: ArrayBuffer;
         try {
-            response = await fetch(url);
+            bytes = await FetchBytesAsync(url);
         } catch (e) {
-            throw new ReconstructionError("BAD_BASIS", `cannot fetch ${url}: ${(e as Error).message}`);
+            throw new ReconstructionError("BAD_BASIS", `cannot read ${url}: ${(e as Error).message}`);
         }
-        if (!response.ok) {
-            throw new ReconstructionError("BAD_BASIS", `cannot fetch ${url}: HTTP ${response.status}`);
-        }
-        return IctLandmarkBasis.FromBinary(await response.arrayBuffer());
+        return IctLandmarkBasis.FromBinary(bytes);
     }
 
     /**

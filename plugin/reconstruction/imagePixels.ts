@@ -1,4 +1,5 @@
 import { decode as DecodeJpeg } from "jpeg-js";
+import { ApplyOrientation, ReadJpegOrientation } from "./exifOrientation";
 import { ReconstructionError } from "./reconstructionError";
 
 /** Decoded pixels, row-major RGBA, 8 bits per channel: the shape of the DOM's `ImageData`, so one can be passed as is. */
@@ -15,19 +16,20 @@ export interface IImagePixels {
 const _MaxMegapixels = 64;
 
 /**
- * Decodes a photo's bytes. JPEG is decoded in JavaScript (`jpeg-js`) everywhere, so Node and the
- * browser give the same pixels; other formats (PNG, WebP…) use the browser's decoder
- * (`createImageBitmap`), which Node lacks.
+ * Decodes a photo's bytes, upright (a JPEG's EXIF orientation is applied). JPEG is decoded in
+ * JavaScript (`jpeg-js`) everywhere, so Node and the browser give the same pixels; other formats
+ * (PNG, WebP…) use the browser's decoder (`createImageBitmap`, which applies EXIF orientation
+ * itself); in Node, PNG is decoded with `pngjs`.
  * @param bytes the file's bytes
  * @returns the pixels
- * @throws ReconstructionError `BAD_IMAGE` for bytes that are not a decodable image, `UNSUPPORTED_FORMAT` for a non-JPEG image where no decoder is available
+ * @throws ReconstructionError `BAD_IMAGE` for bytes that are not a decodable image, `UNSUPPORTED_FORMAT` for a format no decoder here reads (WebP, GIF, BMP in Node)
  */
 export async function DecodeImageAsync(bytes: ArrayBuffer | Uint8Array): Promise<IImagePixels> {
     const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     if (u8.length >= 3 && u8[0] === 0xff && u8[1] === 0xd8 && u8[2] === 0xff) {
         try {
             const image = DecodeJpeg(u8, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: _MaxMegapixels });
-            return { width: image.width, height: image.height, data: image.data };
+            return ApplyOrientation({ width: image.width, height: image.height, data: image.data }, ReadJpegOrientation(u8));
         } catch (e) {
             throw new ReconstructionError("BAD_IMAGE", `cannot decode the JPEG: ${(e as Error).message}`);
         }
@@ -36,7 +38,10 @@ export async function DecodeImageAsync(bytes: ArrayBuffer | Uint8Array): Promise
         throw new ReconstructionError("BAD_IMAGE", "the bytes are not a JPEG, PNG, GIF, WebP or BMP image");
     }
     if (typeof createImageBitmap === "undefined" || typeof OffscreenCanvas === "undefined") {
-        throw new ReconstructionError("UNSUPPORTED_FORMAT", "only JPEG can be decoded here (no createImageBitmap); pass decoded pixels instead");
+        if (u8[0] === 0x89 && typeof process !== "undefined" && process.versions?.node) {
+            return _DecodePngInNodeAsync(u8);
+        }
+        throw new ReconstructionError("UNSUPPORTED_FORMAT", "only JPEG and (in Node) PNG can be decoded here (no createImageBitmap); pass decoded pixels instead");
     }
     let bitmap: ImageBitmap;
     try {
@@ -58,6 +63,21 @@ export async function DecodeImageAsync(bytes: ArrayBuffer | Uint8Array): Promise
     bitmap.close();
     const imageData = context.getImageData(0, 0, canvas.width, canvas.height);
     return { width: imageData.width, height: imageData.height, data: imageData.data };
+}
+
+/** PNG in Node, where there is no `createImageBitmap`: `pngjs` (MIT), loaded only there. */
+async function _DecodePngInNodeAsync(u8: Uint8Array): Promise<IImagePixels> {
+    const { PNG } = (await import(/* webpackIgnore: true */ "pngjs")) as typeof import("pngjs");
+    let png: { width: number; height: number; data: Uint8Array };
+    try {
+        png = PNG.sync.read(Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength));
+    } catch (e) {
+        throw new ReconstructionError("BAD_IMAGE", `cannot decode the PNG: ${(e as Error).message}`);
+    }
+    if (png.width * png.height > _MaxMegapixels * 1e6) {
+        throw new ReconstructionError("BAD_IMAGE", `the image is larger than ${_MaxMegapixels} megapixels`);
+    }
+    return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
 }
 
 /** Whether the bytes start with the signature of PNG, GIF, WebP or BMP. */

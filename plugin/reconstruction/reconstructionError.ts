@@ -15,7 +15,13 @@ export type ReconstructionErrorCode =
     /** A wrong argument: a wrong length, a non-finite value, a size out of range. */
     | "INVALID_ARGUMENT"
     /** The 3DMM fit did not reach a finite solution. */
-    | "FIT_FAILED";
+    | "FIT_FAILED"
+    /** The face is too small in the photo to be reconstructed (see the message for the size). */
+    | "FACE_TOO_SMALL"
+    /** The head is turned too far from the camera (a profile) to be reconstructed from this photo. */
+    | "POSE_UNSUPPORTED"
+    /** The reconstruction was cancelled through its abort signal. */
+    | "ABORTED";
 
 /** A typed reconstruction error: test `error.code` rather than the message. */
 export class ReconstructionError extends CodedError<ReconstructionErrorCode> {

@@ -11,6 +11,8 @@ import { AvatarExpressionError, AvatarFormatError, AvatarUnsupportedError } from
 import { ExpressionCount, GetExpressionIndex, type ArkitName } from "../expression/arkitNames";
 import { CheckExpressionWeight, type ExpressionWeights, ResolveExpressionWeights } from "../expression/expressionWeights";
 import { type ModelPack } from "../pack/modelPack";
+import { type IImagePixels } from "../reconstruction/imagePixels";
+import { type IPhotoAvatarOptions, type IReconstructionProgress } from "../reconstruction/photoAvatar";
 import { type IAvatarAsset } from "./avatarAsset";
 import { ApplyIctFrame } from "./avatarFrame";
 import { AvatarGpuResources } from "./avatarGpuResources";
@@ -25,6 +27,16 @@ export type DeformationMode = "baked" | "perSample";
 export interface IExpressionTarget {
     /** Applies 53 weights in ICT/ARKit order (or a record by name). */
     setExpression(weights: ExpressionWeights): void;
+}
+
+/** Options of {@link AvatarVolume.FromPhotoAsync}. */
+export interface IAvatarFromPhotoOptions extends IPhotoAvatarOptions {
+    /** The model pack (its generator makes the head). */
+    pack: ModelPack;
+    /** Node name. Default "photoAvatar". */
+    name?: string;
+    /** Notified as each stage starts (the same as `onProgress`), e.g. for a progress bar. */
+    progressObservable?: Observable<IReconstructionProgress>;
 }
 
 /**
@@ -119,6 +131,31 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             throw e;
         }
         return avatar;
+    }
+
+    /**
+     * One portrait photo → an avatar of that person in the scene (see {@link ReconstructAvatarAsync}:
+     * face and landmarks, 3DMM fit, G(α), the photo's colours fitted into the tri-plane). The
+     * reconstruction code (and the face detector) load on first use, in their own chunk.
+     * Nothing is left in the scene or on the GPU when it fails.
+     * @param image the photo: encoded bytes (JPEG anywhere; PNG/WebP in the browser) or decoded pixels (an `ImageData`)
+     * @param scene the scene
+     * @param options the pack, where the face detector's weights are (`faceModels` or a `detector`),
+     *   face choice, and `progressObservable` to follow the stages
+     * @returns the avatar, with its expression neutral
+     * @throws ReconstructionError with a `code` naming what was wrong with the photo
+     */
+    public static async FromPhotoAsync(image: ArrayBuffer | Uint8Array | IImagePixels, scene: Scene, options: IAvatarFromPhotoOptions): Promise<AvatarVolume> {
+        const { ReconstructAvatarAsync } = await import("../reconstruction/photoAvatar");
+        const progress = options.progressObservable;
+        const result = await ReconstructAvatarAsync(image, options.pack, {
+            ...options,
+            onProgress: (p) => {
+                options.onProgress?.(p);
+                progress?.notifyObservers(p);
+            },
+        });
+        return AvatarVolume.CreateAsync(options.name ?? "photoAvatar", scene, options.pack, result.asset);
     }
 
     /**

@@ -3,6 +3,7 @@ import { encode as EncodeJpeg } from "jpeg-js";
 import { PNG } from "pngjs";
 import { FaceLandmarkDetector } from "../../plugin/reconstruction/faceLandmarkDetector";
 import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
+import { ReadJpegOrientation } from "../../plugin/reconstruction/exifOrientation";
 import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
 import { FitLandmarks3dmm } from "../../plugin/reconstruction/landmarkFitter";
 import { InterOcularDistance } from "../../plugin/reconstruction/multiPie68";
@@ -75,9 +76,33 @@ describe("photo → 68 landmarks → 3DMM fit (Node, face-api on the wasm backen
         await expect(DecodeImageAsync(jpeg.subarray(0, 2000))).rejects.toMatchObject({ code: "BAD_IMAGE" });
     });
 
-    it("says UNSUPPORTED_FORMAT for a PNG where only JPEG can be decoded (Node)", async () => {
-        const png = new PNG({ width: 4, height: 4 });
-        await expect(DecodeImageAsync(PNG.sync.write(png))).rejects.toMatchObject({ code: "UNSUPPORTED_FORMAT" });
+    it("decodes PNG in Node (pngjs) and says UNSUPPORTED_FORMAT for formats it has no decoder for (WebP)", async () => {
+        const png = new PNG({ width: 3, height: 2 });
+        png.data.set([255, 0, 0, 255], 4 * 4); // pixel (1, 1) red
+        const image = await DecodeImageAsync(PNG.sync.write(png));
+        expect([image.width, image.height, image.data[4 * 4], image.data[4 * 4 + 1]]).toEqual([3, 2, 255, 0]);
+        const webp = Uint8Array.from([0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0x57, 0x45, 0x42, 0x50, 0, 0, 0, 0]);
+        await expect(DecodeImageAsync(webp)).rejects.toMatchObject({ code: "UNSUPPORTED_FORMAT" });
+    });
+
+    it("turns a JPEG upright by its EXIF orientation (6: a quarter turn clockwise)", async () => {
+        // A 4 × 2 image, left half white; stored with orientation 6 it shows 2 wide, 4 tall, the white half on top.
+        const data = new Uint8Array(4 * 2 * 4).fill(0);
+        for (let y = 0; y < 2; y++) {
+            for (let x = 0; x < 4; x++) {
+                data.fill(x < 2 ? 255 : 0, (y * 4 + x) * 4, (y * 4 + x) * 4 + 3);
+                data[(y * 4 + x) * 4 + 3] = 255;
+            }
+        }
+        // TIFF, big-endian: one IFD entry, tag 0x0112 (orientation), SHORT, count 1, value 6.
+        const exif = Uint8Array.from([0x45, 0x78, 0x69, 0x66, 0, 0, 0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+        const jpeg = EncodeJpeg({ data, width: 4, height: 2, exifBuffer: exif } as never, 100).data;
+        expect(ReadJpegOrientation(jpeg)).toBe(6);
+        const upright = await DecodeImageAsync(jpeg);
+        expect([upright.width, upright.height]).toEqual([2, 4]);
+        expect(upright.data[0]).toBeGreaterThan(200); // top-left: white
+        expect(upright.data[(3 * 2 + 1) * 4]).toBeLessThan(50); // bottom-right: black
+        expect(ReadJpegOrientation(readFileSync(SamplePhotoPath))).toBe(1);
     });
 
     it("says INVALID_ARGUMENT for pixels that do not match their size, or a bad detector setting", async () => {

@@ -17,6 +17,9 @@ export const HasIctFolder = existsSync(join(DefaultIctFolder, "identity_modes.f1
 /** The committed derived landmark basis. */
 export const DerivedBasisPath = join(_root, "plugin", "reconstruction", "data", "ict-landmarks68.bin");
 
+/** The committed derived head mesh. */
+export const DerivedHeadMeshPath = join(_root, "plugin", "reconstruction", "data", "ict-head-mesh.bin");
+
 /** The face detector's weights, as the npm package ships them. */
 export const FaceApiModelFolder = join(_root, "node_modules", "@vladmandic", "face-api", "model");
 

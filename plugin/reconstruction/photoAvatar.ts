@@ -1,0 +1,217 @@
+import { type ModelPack } from "../pack/modelPack";
+import { GenerateAvatarAssetAsync } from "../pack/avatarGenerator";
+import { type IAvatarAsset } from "../volume/avatarAsset";
+import { type FileReader } from "../io/fileSource";
+import { type IAvatarFallbackPart } from "../loader/avatarGlb";
+import { BuildFallbackMeshAsync } from "./fallbackMesh";
+import { type IDetectedFace, FaceLandmarkDetector } from "./faceLandmarkDetector";
+import { IctHeadMesh } from "./ictHeadMesh";
+import { IctLandmarkBasis } from "./ictLandmarkBasis";
+import { DecodeImageAsync, type IImagePixels } from "./imagePixels";
+import { FitLandmarks3dmm, type ILandmarkFitOptions, type ILandmarkFitResult } from "./landmarkFitter";
+import { InterOcularDistance } from "./multiPie68";
+import { type IMeshTexels, type IHeadTexture, type IProjectedPhoto, ProjectPhotoOntoMesh } from "./photoTexture";
+import { ReconstructionError } from "./reconstructionError";
+import { type IColourTargets, FitTriplaneColours, type ITriplaneColourFitOptions } from "./triplaneColourFit";
+
+/** The steps of {@link ReconstructAvatarAsync}, in order. */
+export type ReconstructionStage = "decode" | "detect" | "fit" | "generate" | "project" | "adapt" | "mesh" | "done";
+
+/** Progress of a reconstruction: the stage that just started, and the fraction of the work done before it. */
+export interface IReconstructionProgress {
+    /** The stage starting now ("done" at the end). */
+    stage: ReconstructionStage;
+    /** 0 to 1. */
+    fraction: number;
+}
+
+/** Options of {@link ReconstructAvatarAsync}. */
+export interface IPhotoAvatarOptions {
+    /** Which face when the photo holds several, by size (0: the largest). Default 0. */
+    faceIndex?: number;
+    /** A ready detector; else one is made from `faceModels`. */
+    detector?: FaceLandmarkDetector;
+    /** Reads `@vladmandic/face-api`'s `model/` folder, when no `detector` is given. */
+    faceModels?: FileReader;
+    /** The landmark basis; default {@link IctLandmarkBasis.LoadAsync}. */
+    landmarkBasis?: IctLandmarkBasis;
+    /** The head mesh; default {@link IctHeadMesh.LoadAsync}. */
+    headMesh?: IctHeadMesh;
+    /** Browser: where onnxruntime-web's `.wasm` files are served (for the generator). */
+    onnxWasmPaths?: string;
+    /** Options of the landmark fit. */
+    fit?: ILandmarkFitOptions;
+    /** Options of the colour fit into the tri-plane. */
+    colourFit?: ITriplaneColourFitOptions;
+    /** Height of the projected skin texture (texels; the width is twice that). Default 256. */
+    textureSize?: number;
+    /** Most surface points the colour fit uses. Default 24000. */
+    maxColourPoints?: number;
+    /** Smallest inter-ocular distance accepted, px. Default 24. */
+    minInterOcularPx?: number;
+    /** Largest head turn (yaw) accepted, degrees. Default 55. */
+    maxYawDegrees?: number;
+    /** Called as each stage starts. */
+    onProgress?: (progress: IReconstructionProgress) => void;
+    /** Cancels the reconstruction (checked between stages): it then rejects with code `ABORTED`. */
+    signal?: AbortSignal;
+}
+
+/** One photo's avatar, and what was found on the way. */
+export interface IPhotoAvatar {
+    /** The volume (identity α and the colour-fitted tri-plane), for `AvatarVolume.CreateAsync` or `WriteAvatarGlb`. */
+    asset: IAvatarAsset;
+    /** The face the avatar was made from. */
+    face: IDetectedFace;
+    /** The 3DMM fit: α, β, and the photo's camera (`p_camera = R·X + t`, focal in px, principal point at the centre). */
+    fit: ILandmarkFitResult;
+    /** The photo projected onto the fitted mesh (ICT texture layout). */
+    textures: { skin: IHeadTexture; eyes: IHeadTexture };
+    /** The fitted mesh with the photo as texture and the ARKit morph targets: `WriteAvatarGlb(asset, name, fallback)`. */
+    fallback: IAvatarFallbackPart[];
+    /** Photo width, px. */
+    width: number;
+    /** Photo height, px. */
+    height: number;
+    /** Milliseconds spent in each stage. */
+    timings: Partial<Record<ReconstructionStage, number>>;
+}
+
+// Share of the total time each stage takes (for progress), measured on the dev photos.
+const _StageWeights: Record<Exclude<ReconstructionStage, "done">, number> = { decode: 0.1, detect: 0.15, fit: 0.05, generate: 0.15, project: 0.1, adapt: 0.4, mesh: 0.05 };
+/** Weight of the colour of points the photo did not show (filled in) against those it did. */
+const _FilledWeight = 0.3;
+/** Weight of keeping the colour inside the mouth and eye sockets. */
+const _InteriorWeight = 0.5;
+
+/**
+ * One photo → an animatable avatar volume (DESIGN.md §2, "3DMM extractor" to "fast adaptation"):
+ * finds the face and its landmarks, fits the ICT-FaceKit 3DMM (identity α, expression, pose,
+ * focal length), generates the canonical tri-plane G(α) with the pack's generator, projects the
+ * photo onto the fitted mesh (visibility from a depth buffer, the mirror side and the nearest
+ * colours for what the photo does not show), and fits the tri-plane's features so the decoder
+ * gives the surface those colours while the density stays G(α)'s. Runs the same in Node and the
+ * browser (onnxruntime-web for G; TensorFlow.js for the detector).
+ * @param image the photo: encoded bytes (JPEG anywhere; PNG/WebP where the browser decodes) or decoded pixels
+ * @param pack the model pack (with its generator)
+ * @param options detector, face choice, sizes, progress
+ * @returns the avatar and the fit
+ * @throws ReconstructionError with `code` saying what was wrong (`BAD_IMAGE`, `NO_FACE`, `FACE_TOO_SMALL`, `POSE_UNSUPPORTED`, …)
+ */
+export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | IImagePixels, pack: ModelPack, options: IPhotoAvatarOptions = {}): Promise<IPhotoAvatar> {
+    const timings: Partial<Record<ReconstructionStage, number>> = {};
+    let fraction = 0;
+    let stageStart = 0;
+    let current: Exclude<ReconstructionStage, "done"> | null = null;
+    const begin = (stage: ReconstructionStage): void => {
+        const now = performance.now();
+        if (current) {
+            timings[current] = now - stageStart;
+            fraction += _StageWeights[current];
+        }
+        if (options.signal?.aborted) {
+            throw new ReconstructionError("ABORTED", `reconstruction cancelled before "${stage}"`);
+        }
+        stageStart = now;
+        current = stage === "done" ? null : stage;
+        options.onProgress?.({ stage, fraction: stage === "done" ? 1 : Math.min(fraction, 1) });
+    };
+
+    begin("decode");
+    const pixels = "data" in image ? image : await DecodeImageAsync(image);
+    begin("detect");
+    const detector = options.detector ?? (await _CreateDetector(options.faceModels));
+    const [face, basis, mesh] = await Promise.all([
+        detector.detectAsync(pixels, options.faceIndex ?? 0),
+        options.landmarkBasis ?? IctLandmarkBasis.LoadAsync(),
+        options.headMesh ?? IctHeadMesh.LoadAsync(),
+    ]);
+    const iod = InterOcularDistance(face.landmarks);
+    const minIod = options.minInterOcularPx ?? 24;
+    if (iod < minIod) {
+        throw new ReconstructionError("FACE_TOO_SMALL", `the face's eyes are ${iod.toFixed(1)} px apart; at least ${minIod} px are needed`);
+    }
+    begin("fit");
+    const fit = FitLandmarks3dmm(basis, face.landmarks, pixels.width, pixels.height, { identityCount: pack.manifest.alphaDims, ...options.fit });
+    const yaw = _YawDegrees(fit.rotation);
+    const maxYaw = options.maxYawDegrees ?? 55;
+    if (Math.abs(yaw) > maxYaw) {
+        throw new ReconstructionError("POSE_UNSUPPORTED", `the head is turned ${Math.abs(yaw).toFixed(0)}° from the camera; at most ${maxYaw}° can be reconstructed`);
+    }
+    begin("generate");
+    const generated = await GenerateAvatarAssetAsync(pack, fit.alpha, options.onnxWasmPaths);
+    begin("project");
+    const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64 });
+    const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 24000);
+    begin("adapt");
+    const box = pack.manifest.canonicalBox;
+    const triplane = FitTriplaneColours(
+        { triplane: generated.triplane, channels: generated.channels, resolution: generated.resolution, boxMin: box.min, boxMax: box.max },
+        pack.decoder,
+        targets,
+        options.colourFit
+    );
+    begin("mesh");
+    const fallback = await BuildFallbackMeshAsync(mesh, fit.alpha, projected);
+    begin("done");
+    return {
+        asset: { ...generated, triplane },
+        face,
+        fit,
+        textures: { skin: projected.skin, eyes: projected.eyes },
+        fallback,
+        width: pixels.width,
+        height: pixels.height,
+        timings,
+    };
+}
+
+async function _CreateDetector(models: FileReader | undefined): Promise<FaceLandmarkDetector> {
+    if (!models) {
+        throw new ReconstructionError("INVALID_ARGUMENT", "give either a detector or faceModels (a reader of @vladmandic/face-api's model/ folder)");
+    }
+    return FaceLandmarkDetector.CreateAsync({ models });
+}
+
+/** Head turn about the vertical axis, degrees (0: facing the camera). */
+function _YawDegrees(r: ArrayLike<number>): number {
+    // The head's forward axis (+z in ICT) in camera space is R's third column; facing the camera it is +z.
+    return (Math.atan2(r[2], r[8]) * 180) / Math.PI;
+}
+
+/**
+ * The colour fit's targets: canonical (neutral-expression) surface points at the texels of the
+ * projected textures with their colours, and points inside the mouth and eye sockets that keep
+ * their colour (NaN target).
+ */
+function _ColourTargets(mesh: IctHeadMesh, projected: IProjectedPhoto, alpha: ArrayLike<number>, maxPoints: number): IColourTargets {
+    const canonical = mesh.positions(alpha);
+    const interior = mesh.interiorPositions(alpha);
+    const sources: [IMeshTexels, IHeadTexture][] = [
+        [projected.skinTexels, projected.skin],
+        [projected.eyeTexels, projected.eyes],
+    ];
+    const available = sources.reduce((n, [texels]) => n + texels.triangle.length, 0);
+    const stride = Math.max(1, Math.ceil(available / maxPoints));
+    const count = sources.reduce((n, [texels]) => n + Math.ceil(texels.triangle.length / stride), 0) + interior.length / 3;
+    const positions = new Float32Array(3 * count);
+    const colours = new Float32Array(3 * count);
+    const weights = new Float32Array(count);
+    let p = 0;
+    for (const [texels, texture] of sources) {
+        for (let n = 0; n < texels.triangle.length; n += stride, p++) {
+            const t = texels.triangle[n];
+            const b = [texels.bary[2 * n], texels.bary[2 * n + 1], 1 - texels.bary[2 * n] - texels.bary[2 * n + 1]];
+            for (let c = 0; c < 3; c++) {
+                positions[3 * p + c] = b.reduce((sum, bk, k) => sum + bk * canonical[3 * mesh.triangles[3 * t + k] + c], 0);
+                colours[3 * p + c] = texture.rgb[3 * texels.texel[n] + c];
+            }
+            const seen = texture.weight[texels.texel[n]];
+            weights[p] = _FilledWeight + (1 - _FilledWeight) * seen;
+        }
+    }
+    positions.set(interior, 3 * p);
+    colours.fill(NaN, 3 * p);
+    weights.fill(_InteriorWeight, p);
+    return { positions, colours, weights };
+}
