@@ -7,13 +7,15 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PNG } from "pngjs";
 import { GetExpressionIndex } from "../../../plugin/expression/arkitNames";
 import { WriteAvatarGlb } from "../../../plugin/loader/avatarGlb";
 import { ModelPack } from "../../../plugin/pack/modelPack";
+import { IctHeadMesh } from "../../../plugin/reconstruction/ictHeadMesh";
 import { IctLandmarkBasis } from "../../../plugin/reconstruction/ictLandmarkBasis";
 import { DecodeImageAsync, type IImagePixels } from "../../../plugin/reconstruction/imagePixels";
 import { InterOcularDistance } from "../../../plugin/reconstruction/multiPie68";
+import { type IPhotoAvatar, ReconstructAvatarAsync } from "../../../plugin/reconstruction/photoAvatar";
+import { ReconstructionError } from "../../../plugin/reconstruction/reconstructionError";
 import { DiskReader } from "../../support/nodeFiles";
 import { AvatarViewRenderer, type IAvatarView } from "./avatarViewRenderer";
 import { type ISheetCell, WriteContactSheet } from "./contactSheet";
@@ -21,7 +23,6 @@ import { EuclideanDistance, FaceApiRecogniser, FaceApiSameThreshold, type IFaceA
 import { CropProjection, FaceCrop, type ICrop, IctToWorldMatrix, ProjectIct, YawedPose } from "./fittedCamera";
 import { CosineSimilarity, HumanDifferentPeopleMax, HumanRecogniser, HumanVerifyThreshold, type IHumanFace } from "./humanRecogniser";
 import { CropResize, HullMask, MaskedPsnr, MaskedSsim, ToCropPixels } from "./imageMetrics";
-import { type IEvalPhotoAvatar, ReconstructForEvalAsync } from "./photoAvatarStage";
 
 const _root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -102,7 +103,7 @@ export interface IFaceReport {
     verifiedAtEveryView: boolean;
     /** Every pose view detected. */
     detectedAtEveryView: boolean;
-    /** Milliseconds per stage: the reconstruction's own, then `photoToAvatar` (their sum) and `render` (all views). */
+    /** Milliseconds per stage: the reconstruction's own (models loaded beforehand), then `photoToAvatar` (their sum) and `render` (all views). */
     timings: Record<string, number>;
 }
 
@@ -114,6 +115,8 @@ export interface IReconstructionEvalReport {
     background: string;
     reconstruction: string;
     faces: IFaceReport[];
+    /** Faces the reconstruction refused (`ReconstructionError` code and message). */
+    failures: Array<{ face: string; code: string; message: string }>;
     summary: Record<string, unknown>;
     targets: Record<string, { target: string; value: number | null; pass: boolean }>;
     consoleErrors: string[];
@@ -125,31 +128,15 @@ interface IFaceJob {
     id: string;
     photo: string;
     faceIndex: number;
-    bytes: Uint8Array | IImagePixels;
+    bytes: Uint8Array;
     image: IImagePixels;
     iodPx: number;
-    avatar?: IEvalPhotoAvatar;
+    avatar?: IPhotoAvatar;
     crop?: ICrop;
     photoCrop?: Uint8Array;
     photoHuman?: IHumanFace | null;
     /** face-api's detection of this face in the full photo (landmarks in photo px). */
     photoFaceApi: IFaceApiFace;
-}
-
-/**
- * Decodes a photo: JPEG with the library's decoder (bytes go to the reconstruction as they are),
- * PNG with pngjs (Node has no other decoder; the reconstruction gets the pixels).
- * @param path the file
- * @returns what the reconstruction takes and the pixels
- */
-async function ReadPhotoAsync(path: string): Promise<{ input: Uint8Array | IImagePixels; image: IImagePixels }> {
-    const bytes = new Uint8Array(readFileSync(path));
-    if (bytes[0] === 0x89 && bytes[1] === 0x50) {
-        const png = PNG.sync.read(Buffer.from(bytes));
-        const image = { width: png.width, height: png.height, data: new Uint8Array(png.data) };
-        return { input: image, image };
-    }
-    return { input: bytes, image: await DecodeImageAsync(bytes) };
 }
 
 /**
@@ -218,6 +205,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
 
     const pack = await ModelPack.LoadAsync(DiskReader(packDir));
     const basis = IctLandmarkBasis.FromBinary(new Uint8Array(readFileSync(join(_root, "plugin", "reconstruction", "data", "ict-landmarks68.bin"))).buffer);
+    const headMesh = IctHeadMesh.FromBinary(new Uint8Array(readFileSync(join(_root, "plugin", "reconstruction", "data", "ict-head-mesh.bin"))).buffer);
     const faceApi = await FaceApiRecogniser.CreateAsync();
     const human = await HumanRecogniser.CreateAsync();
     const centre = pack.manifest.canonicalBox.min.map((v, i) => (v + pack.manifest.canonicalBox.max[i]) / 2);
@@ -228,12 +216,13 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         .sort();
     const jobs: IFaceJob[] = [];
     for (const photo of photos) {
-        const { input, image } = await ReadPhotoAsync(join(options.photoDir, photo));
+        const bytes = new Uint8Array(readFileSync(join(options.photoDir, photo)));
+        const image = await DecodeImageAsync(bytes);
         const faces = await faceApi.detectAllAsync(image);
         faces.forEach((face, faceIndex) => {
             const iodPx = InterOcularDistance(face.landmarks);
             if (faceIndex === 0 || iodPx >= (options.minIodPx ?? 100)) {
-                jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes: input, image, iodPx, photoFaceApi: face });
+                jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes, image, iodPx, photoFaceApi: face });
             }
         });
     }
@@ -242,20 +231,35 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         throw new Error(`no face found in ${options.photoDir}`);
     }
 
-    // 2. Reconstruct each face, write its avatar, describe the photo's crop.
+    // 2. Reconstruct each face (the detector, landmark basis and head mesh loaded once, outside the timings),
+    // write its avatar, describe the photo's crop. A face the reconstruction refuses is a failure, not an abort.
     const packUri = "/" + relative(_root, packDir).split(sep).join("/") + "/";
-    for (const job of jobs) {
-        const avatar = await ReconstructForEvalAsync(job.bytes, pack, job.faceIndex, { faceApi, basis });
+    const failures: Array<{ face: string; code: string; message: string }> = [];
+    for (const job of [...jobs]) {
+        let avatar: IPhotoAvatar;
+        try {
+            avatar = await ReconstructAvatarAsync(job.bytes, pack, { faceIndex: job.faceIndex, detector: faceApi.detector, landmarkBasis: basis, headMesh });
+        } catch (e) {
+            if (!(e instanceof ReconstructionError)) {
+                throw e;
+            }
+            failures.push({ face: job.id, code: e.code, message: e.message });
+            jobs.splice(jobs.indexOf(job), 1);
+            log(`${job.id}: ${e.code} ${e.message}`);
+            continue;
+        }
         if (avatar.width !== job.image.width || avatar.height !== job.image.height) {
             throw new Error(`${job.photo}: the reconstruction saw ${avatar.width}×${avatar.height}, the evaluation decoded ${job.image.width}×${job.image.height}`);
         }
         job.avatar = avatar;
-        writeFileSync(join(avatarDir, `${job.id}.glb`), await WriteAvatarGlb({ ...avatar.asset, packUri }, job.id));
+        writeFileSync(join(avatarDir, `${job.id}.glb`), await WriteAvatarGlb({ ...avatar.asset, packUri }, job.id, avatar.fallback));
         job.crop = FaceCrop(avatar.fit.projected);
         job.photoCrop = CropResize(job.image, job.crop, size);
-        const crop = { width: size, height: size, data: job.photoCrop };
-        job.photoHuman = (await human.describeAsync(crop))[0] ?? null;
+        job.photoHuman = (await human.describeAsync({ width: size, height: size, data: job.photoCrop }))[0] ?? null;
         log(`${job.id}: reconstructed in ${Object.values(avatar.timings).reduce((s, v) => s + v, 0).toFixed(0)} ms (${JSON.stringify(avatar.timings, (_, v: unknown) => (typeof v === "number" ? Math.round(v) : v))})`);
+    }
+    if (jobs.length === 0) {
+        throw new Error(`no face could be reconstructed: ${JSON.stringify(failures)}`);
     }
 
     // 3. Render and measure.
@@ -399,13 +403,15 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
 
     // 5. Summary and targets.
     const viewMedian = (names: ViewName[], key: "humanCosine" | "faceApiDistance"): number | null => Median(reports.flatMap((r) => names.map((n) => r.views[n][key])));
-    const fraction = (test: (r: IFaceReport) => boolean): number => reports.filter(test).length / reports.length;
+    // Faces the reconstruction refused count as failing every fraction.
+    const fraction = (test: (r: IFaceReport) => boolean): number => reports.filter(test).length / (reports.length + failures.length);
     const photoPairs: number[] = [];
     jobs.forEach((a, i) => jobs.forEach((b, j) => j > i && a.photoHuman && b.photoHuman && photoPairs.push(CosineSimilarity(a.photoHuman.embedding, b.photoHuman.embedding))));
     const leakages = reports.map((r) => r.leakage.max).filter((v): v is number => v !== null);
     const leakageMax = leakages.length ? Math.max(...leakages) : null;
     const summary = {
         faces: reports.length,
+        failures: failures.length,
         photos: new Set(jobs.map((j) => j.photo)).size,
         humanCosineMedian: {
             source: Round(viewMedian(["source"], "humanCosine")),
@@ -449,8 +455,9 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         size,
         stepCm: options.stepCm,
         background: "neutral grey (128, 128, 128); the photo crop keeps its own background",
-        reconstruction: "stand-in: detect + 3DMM fit + G(alpha) (uncoloured)",
+        reconstruction: "ReconstructAvatarAsync (default options)",
         faces: reports,
+        failures,
         summary,
         targets,
         consoleErrors: renderer.consoleErrors,
