@@ -251,6 +251,10 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         if (avatar.width !== job.image.width || avatar.height !== job.image.height) {
             throw new Error(`${job.photo}: the reconstruction saw ${avatar.width}×${avatar.height}, the evaluation decoded ${job.image.width}×${job.image.height}`);
         }
+        const [a, b] = [avatar.face.box, job.photoFaceApi.box];
+        if (Math.hypot(a.x + a.width / 2 - (b.x + b.width / 2), a.y + a.height / 2 - (b.y + b.height / 2)) > 0.25 * b.width) {
+            throw new Error(`${job.id}: the reconstruction's face ${job.faceIndex} is not the one the evaluation enumerated (detector settings differ?)`);
+        }
         job.avatar = avatar;
         writeFileSync(join(avatarDir, `${job.id}.glb`), await WriteAvatarGlb({ ...avatar.asset, packUri }, job.id, avatar.fallback));
         job.crop = FaceCrop(avatar.fit.projected);
