@@ -24,8 +24,10 @@ export interface IAvatarView {
 export interface IRenderedView {
     /** RGBA, `size × size`, rows top-down. */
     rgba: Uint8Array;
-    /** Render time (frame submitted to GPU work done), ms. */
+    /** Render time (frames submitted to GPU work done), ms. */
     renderMs: number;
+    /** Frames rendered (more than one when the deformation's bake was not ready in the first). */
+    frames: number;
     /** Largest difference between the proxy's world matrix and the requested one (checks the placement). */
     placementError: number;
 }
@@ -152,17 +154,27 @@ export class AvatarViewRenderer {
                         avatar.setExpression(Float32Array.from(expression));
                     }
                     const device = (s.engine as unknown as { _device: GPUDevice })._device;
+                    // The deformation is re-baked before a frame only once its compute passes are ready: render
+                    // again (at most twice more) while the avatar still holds a stale bake (an internal flag).
+                    const internal = avatar as unknown as { _deformationDirty: boolean };
                     const t0 = performance.now();
-                    s.engine.beginFrame();
-                    s.scene.render();
-                    s.engine.endFrame();
-                    await device.queue.onSubmittedWorkDone();
-                    return { renderMs: performance.now() - t0, placementError };
+                    let frames = 0;
+                    do {
+                        s.engine.beginFrame();
+                        s.scene.render();
+                        s.engine.endFrame();
+                        await device.queue.onSubmittedWorkDone();
+                        frames++;
+                    } while (internal._deformationDirty && frames < 3);
+                    return { renderMs: performance.now() - t0, placementError, frames, stale: internal._deformationDirty };
                 },
                 [view.world, view.projection, Array.from(view.expression), this._stepCm] as const
             );
             const shot = PNG.sync.read(await page.screenshot({ clip: { x: 0, y: 0, width: this._size, height: this._size }, timeout: 600_000 }));
-            out.push({ rgba: new Uint8Array(shot.data), ...figures });
+            if (figures.stale) {
+                throw new Error(`${file}: the deformation was still not baked after ${figures.frames} frames`);
+            }
+            out.push({ rgba: new Uint8Array(shot.data), renderMs: figures.renderMs, placementError: figures.placementError, frames: figures.frames });
         }
         return out;
     }

@@ -104,7 +104,7 @@ export class FaceApiRecogniser {
      * The face of a tight face crop (a render or a photo crop). The Tiny Face Detector wants context
      * around a face, so the crop is first centred in a grey square {@link _CropPadding} times its size.
      * @param image a square crop, RGBA
-     * @returns the largest face scoring ≥ 0.3, in the crop's pixels, or null
+     * @returns the best-scoring face (≥ 0.3), in the crop's pixels, or null
      */
     public async describeCropAsync(image: IImagePixels): Promise<IFaceApiFace | null> {
         const side = Math.round(image.width * _CropPadding);
@@ -113,7 +113,7 @@ export class FaceApiRecogniser {
         for (let y = 0; y < image.height; y++) {
             data.set(image.data.subarray(4 * y * image.width, 4 * (y + 1) * image.width), 4 * ((y + offset) * side + offset));
         }
-        const face = (await this.detectAllAsync({ width: side, height: side, data }, 0.3))[0];
+        const face = (await this.detectAllAsync({ width: side, height: side, data }, 0.3)).reduce<IFaceApiFace | null>((best, f) => (!best || f.score > best.score ? f : best), null);
         if (!face) {
             return null;
         }

@@ -91,7 +91,7 @@ export interface IFaceReport {
     /** Per view. */
     views: Record<ViewName, IViewFigures>;
     /** Source view against the photo inside the face mask (convex hull of the 68 fitted landmarks). */
-    source: { psnrDb: number; ssim: number; maskPixels: number; landmarkErrorIod: number | null; placementError: number };
+    source: { psnrDb: number; ssim: number; maskPixels: number; landmarkErrorIod: number | null; placementError: number; extraFrames: number };
     /** Landmark motion (% of IOD): measured with human's FaceMesh on the renders, and as the fitted 3DMM's landmarks predict. */
     expression: {
         jaw: { lipGapGainIodPct: number | null; expectedIodPct: number; ok: boolean };
@@ -135,8 +135,10 @@ interface IFaceJob {
     crop?: ICrop;
     photoCrop?: Uint8Array;
     photoHuman?: IHumanFace | null;
-    /** face-api's detection of this face in the full photo (landmarks in photo px). */
-    photoFaceApi: IFaceApiFace;
+    /** face-api's detections in the full photo (landmarks in photo px). */
+    photoFaces: IFaceApiFace[];
+    /** The one of them that is this face. */
+    photoFaceApi?: IFaceApiFace;
 }
 
 /**
@@ -222,7 +224,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         faces.forEach((face, faceIndex) => {
             const iodPx = InterOcularDistance(face.landmarks);
             if (faceIndex === 0 || iodPx >= (options.minIodPx ?? 100)) {
-                jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes, image, iodPx, photoFaceApi: face });
+                jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes, image, iodPx, photoFaces: faces });
             }
         });
     }
@@ -251,9 +253,12 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         if (avatar.width !== job.image.width || avatar.height !== job.image.height) {
             throw new Error(`${job.photo}: the reconstruction saw ${avatar.width}×${avatar.height}, the evaluation decoded ${job.image.width}×${job.image.height}`);
         }
-        const [a, b] = [avatar.face.box, job.photoFaceApi.box];
-        if (Math.hypot(a.x + a.width / 2 - (b.x + b.width / 2), a.y + a.height / 2 - (b.y + b.height / 2)) > 0.25 * b.width) {
-            throw new Error(`${job.id}: the reconstruction's face ${job.faceIndex} is not the one the evaluation enumerated (detector settings differ?)`);
+        // face-api's side of the photo: the enumerated face nearest to the one the reconstruction used.
+        const a = avatar.face.box;
+        const distance = (f: IFaceApiFace): number => Math.hypot(a.x + a.width / 2 - (f.box.x + f.box.width / 2), a.y + a.height / 2 - (f.box.y + f.box.height / 2));
+        job.photoFaceApi = job.photoFaces.reduce((p, q) => (distance(q) < distance(p) ? q : p));
+        if (distance(job.photoFaceApi) > 0.25 * job.photoFaceApi.box.width) {
+            throw new Error(`${job.id}: face-api finds no face where the reconstruction's face ${job.faceIndex} is`);
         }
         job.avatar = avatar;
         writeFileSync(join(avatarDir, `${job.id}.glb`), await WriteAvatarGlb({ ...avatar.asset, packUri }, job.id, avatar.fallback));
@@ -309,7 +314,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                 }
                 figures[ViewNames[v]] = {
                     humanCosine: Round(h && job.photoHuman ? CosineSimilarity(h.embedding, job.photoHuman.embedding) : null),
-                    faceApiDistance: Round(f ? EuclideanDistance(f.descriptor, job.photoFaceApi.descriptor) : null),
+                    faceApiDistance: Round(f ? EuclideanDistance(f.descriptor, job.photoFaceApi!.descriptor) : null),
                     detected: h !== null && f !== null,
                     detectedHuman: h !== null,
                     detectedFaceApi: f !== null,
@@ -320,7 +325,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
             // Source view inside the face mask.
             const iodCrop = (job.iodPx * size) / crop.side;
             const mask = HullMask(ToCropPixels(fit.projected, crop, size), size);
-            const photoLandmarks = ToCropPixels(job.photoFaceApi.landmarks, crop, size);
+            const photoLandmarks = ToCropPixels(job.photoFaceApi!.landmarks, crop, size);
             const sourceLandmarks = renderFaces[0]?.landmarks;
             let landmarkErrorIod: number | null = null;
             if (sourceLandmarks) {
@@ -358,6 +363,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                     maskPixels: mask.reduce((s, m) => s + m, 0),
                     landmarkErrorIod: Round(landmarkErrorIod, 4),
                     placementError: Number(Math.max(...rendered.map((r) => r.placementError)).toExponential(2)),
+                    extraFrames: rendered.reduce((n, r) => n + r.frames - 1, 0),
                 },
                 expression: {
                     jaw: { lipGapGainIodPct: Round(jawGain, 2), expectedIodPct: Round(jawExpected, 2)!, ok: jawGain !== null && jawGain >= 0.5 * jawExpected },
