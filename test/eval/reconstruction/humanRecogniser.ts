@@ -136,12 +136,15 @@ export class HumanRecogniser {
             modelBasePath: _LocalScheme + join(_humanDir, "models") + "/",
             cacheModels: false,
             debug: false,
+            // human is built for video: by default it reuses the last results while frames look alike,
+            // which would give a render the descriptor of the picture before it. Every image is new here.
+            cacheSensitivity: 0,
             face: {
                 enabled: true,
-                detector: { rotation: true, maxDetected: 20, minConfidence: 0.2, return: false },
+                detector: { rotation: true, maxDetected: 20, minConfidence: 0.2, return: false, skipFrames: 0, skipTime: 0 },
                 mesh: { enabled: true },
                 iris: { enabled: false },
-                description: { enabled: true },
+                description: { enabled: true, skipFrames: 0, skipTime: 0 },
                 emotion: { enabled: false },
                 antispoof: { enabled: false },
                 liveness: { enabled: false },
