@@ -31,9 +31,12 @@ export interface IBrowserSession {
     close(): Promise<void>;
 }
 
-/** Starts the static server and Chromium. */
-export async function StartBrowser(): Promise<IBrowserSession> {
-    const server: { url: string; close: () => Promise<void> } = await StartServer(0);
+/**
+ * Starts the static server and Chromium.
+ * @param mounts URL prefixes (ending in "/") served from other folders than the repository
+ */
+export async function StartBrowser(mounts: Array<[string, string]> = []): Promise<IBrowserSession> {
+    const server: { url: string; close: () => Promise<void> } = await StartServer(0, mounts);
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ChromiumArgs });
     return {
         browser,

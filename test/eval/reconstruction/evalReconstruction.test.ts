@@ -1,0 +1,58 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { PNG } from "pngjs";
+import { DevPhotoDir, type IReconstructionEvalReport, RunReconstructionEvalAsync, ViewNames } from "./reconstructionEval";
+
+/**
+ * The evaluation end to end on one dev photo at a small size (128 px, 1 cm steps): it runs, its
+ * figures are finite and consistent, and the avatar rendered at the fitted camera is a face to the
+ * recogniser. The figures themselves are the evaluation's business, not the test's.
+ */
+describe("npm run eval:reconstruction (one face, small)", () => {
+    const out = "test-output/eval-reconstruction-test";
+    let report: IReconstructionEvalReport;
+    beforeAll(async () => {
+        if (!existsSync("dist/sample/main.js")) {
+            execFileSync("npx", ["webpack", "--env", "only=sample"], { stdio: "pipe" });
+        }
+        report = await RunReconstructionEvalAsync({ photoDir: DevPhotoDir, photoFilter: /^sample2\.jpg$/, out, size: 128, stepCm: 1, maxFaces: 1, log: () => undefined });
+    });
+
+    it("writes the JSON it returns and a contact sheet of one row", () => {
+        expect(JSON.parse(readFileSync(`${out}/eval-reconstruction.json`, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
+        const sheet = PNG.sync.read(readFileSync(report.contactSheet));
+        expect(sheet.width).toBe((1 + ViewNames.length) * (128 + 4) + 4);
+        expect(sheet.height).toBeGreaterThan(128);
+        expect(report.consoleErrors).toEqual([]);
+    });
+
+    it("places the avatar exactly, and the source-view render is a face to human", () => {
+        const [face] = report.faces;
+        expect(report.faces).toHaveLength(1);
+        expect(face.source.placementError).toBeLessThan(1e-5);
+        expect(face.views.source.detectedHuman).toBe(true);
+        expect(face.views.source.humanCosine).not.toBeNull();
+        expect(face.views.source.humanCosine!).toBeGreaterThan(-1);
+        expect(face.views.source.humanCosine!).toBeLessThanOrEqual(1);
+    });
+
+    it("gives finite figures for every view, the mask and the stages", () => {
+        const [face] = report.faces;
+        for (const name of ViewNames) {
+            const v = face.views[name];
+            expect(v.renderMs).toBeGreaterThan(0);
+            for (const x of [v.humanCosine, v.faceApiDistance]) {
+                expect(x === null || Number.isFinite(x)).toBe(true);
+            }
+        }
+        expect(Number.isFinite(face.source.psnrDb)).toBe(true);
+        expect(face.source.ssim).toBeGreaterThan(-1);
+        expect(face.source.ssim).toBeLessThanOrEqual(1);
+        expect(face.source.maskPixels).toBeGreaterThan(0.1 * 128 * 128);
+        expect(face.expression.jaw.expectedIodPct).toBeGreaterThan(5); // the fitted model's lips part with jawOpen 0.6
+        expect(face.expression.smile.expectedIodPct).toBeGreaterThan(0); // and its mouth widens with a smile
+        expect(face.timings.photoToAvatar).toBeGreaterThan(0);
+        expect(Object.values(face.timings).every(Number.isFinite)).toBe(true);
+        expect(Object.keys(report.targets).length).toBeGreaterThan(0);
+    });
+});

@@ -1,0 +1,28 @@
+/**
+ * `npm run eval:reconstruction -- [PHOTO_DIR] [--out DIR] [--size PX] [--step CM] [--max-faces N]`: evaluates
+ * photo → avatar on every face of the photos in PHOTO_DIR (default: the demo photos of
+ * `@vladmandic/face-api`) and prints the JSON report; writes it with a contact sheet to DIR
+ * (default test-output/eval-reconstruction). See docs/reconstruction.md.
+ */
+import { DevPhotoDir, RunReconstructionEvalAsync } from "./reconstructionEval";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+    const i = args.indexOf(`--${name}`);
+    if (i < 0) {
+        return fallback;
+    }
+    const value = args[i + 1];
+    args.splice(i, 2);
+    return value;
+};
+const out = option("out", "test-output/eval-reconstruction");
+const size = Number(option("size", "160"));
+const stepCm = Number(option("step", "0.25"));
+const maxFaces = Number(option("max-faces", "0"));
+if (!(size >= 64 && size <= 1024) || !(stepCm > 0) || !(maxFaces >= 0) || args.length > 1) {
+    console.error("usage: npm run eval:reconstruction -- [PHOTO_DIR] [--out DIR] [--size 64..1024] [--step CM] [--max-faces N]");
+    process.exit(2);
+}
+const report = await RunReconstructionEvalAsync({ photoDir: args[0] ?? DevPhotoDir, out, size, stepCm, maxFaces: maxFaces || undefined });
+console.log(JSON.stringify(report, null, 2));

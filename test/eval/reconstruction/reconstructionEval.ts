@@ -1,0 +1,478 @@
+/**
+ * The reconstruction evaluation (issue 8): for every face of every photo in a folder, the avatar
+ * rendered at the fitted source camera, turned ±15° and ±30°, and with jawOpen 0.6 and a smile,
+ * measured against the photo by two face recognisers, PSNR/SSIM inside the face mask, landmark
+ * motion, identity leakage to the other faces, and time per stage. See docs/reconstruction.md.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { GetExpressionIndex } from "../../../plugin/expression/arkitNames";
+import { WriteAvatarGlb } from "../../../plugin/loader/avatarGlb";
+import { ModelPack } from "../../../plugin/pack/modelPack";
+import { IctHeadMesh } from "../../../plugin/reconstruction/ictHeadMesh";
+import { IctLandmarkBasis } from "../../../plugin/reconstruction/ictLandmarkBasis";
+import { DecodeImageAsync, type IImagePixels } from "../../../plugin/reconstruction/imagePixels";
+import { InterOcularDistance } from "../../../plugin/reconstruction/multiPie68";
+import { type IPhotoAvatar, ReconstructAvatarAsync } from "../../../plugin/reconstruction/photoAvatar";
+import { ReconstructionError } from "../../../plugin/reconstruction/reconstructionError";
+import { DiskReader } from "../../support/nodeFiles";
+import { AvatarViewRenderer, type IAvatarView } from "./avatarViewRenderer";
+import { type ISheetCell, WriteContactSheet } from "./contactSheet";
+import { EuclideanDistance, FaceApiRecogniser, FaceApiSameThreshold, type IFaceApiFace } from "./faceApiRecogniser";
+import { CropProjection, FaceCrop, type ICrop, IctToWorldMatrix, ProjectIct, YawedPose } from "./fittedCamera";
+import { CosineSimilarity, HumanDifferentPeopleMax, HumanRecogniser, HumanVerifyThreshold, type IHumanFace } from "./humanRecogniser";
+import { CropResize, HullMask, MaskedPsnr, MaskedSsim, ToCropPixels } from "./imageMetrics";
+
+const _root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+/** The dev set: the demo photos `@vladmandic/face-api` ships (read from node_modules, never committed). */
+export const DevPhotoDir = join(_root, "node_modules", "@vladmandic", "face-api", "demo");
+
+/** Options of {@link RunReconstructionEvalAsync}. */
+export interface IReconstructionEvalOptions {
+    /** Folder of `.jpg`/`.jpeg`/`.png` photos. */
+    photoDir: string;
+    /** Output folder (JSON, contact sheet, avatars). */
+    out: string;
+    /** Render and crop size, px. */
+    size: number;
+    /** Raymarching step, ICT cm (the avatar's default is 0.25; larger is faster on SwiftShader). */
+    stepCm: number;
+    /** Model pack folder (inside the repository, which the browser is served from). */
+    packDir?: string;
+    /** Faces beyond the largest of a photo are evaluated when their inter-ocular distance is at least this, px. Default 100. */
+    minIodPx?: number;
+    /** Evaluate at most this many faces in all. */
+    maxFaces?: number;
+    /** Only photos whose file name matches. */
+    photoFilter?: RegExp;
+    /** Progress lines. */
+    log?: (line: string) => void;
+}
+
+/** The views rendered per face, in contact-sheet order. */
+export const ViewNames = ["source", "yaw-30", "yaw-15", "yaw+15", "yaw+30", "jaw", "smile"] as const;
+/** One of {@link ViewNames}. */
+export type ViewName = (typeof ViewNames)[number];
+/** The views that must be detected and verified (pose views; jaw and smile test motion). */
+const _PoseViews: ViewName[] = ["source", "yaw-30", "yaw-15", "yaw+15", "yaw+30"];
+
+/** Figures of one rendered view. */
+export interface IViewFigures {
+    /** human `faceres` cosine, render vs photo (null where either has no face). */
+    humanCosine: number | null;
+    /** face-api descriptor distance, render vs photo (null where either has no face). */
+    faceApiDistance: number | null;
+    /** Whether human and face-api both found a face in the render. */
+    detected: boolean;
+    /** Whether human found one. */
+    detectedHuman: boolean;
+    /** Whether face-api found one. */
+    detectedFaceApi: boolean;
+    /** Render time, ms. */
+    renderMs: number;
+}
+
+/** Figures of one face. */
+export interface IFaceReport {
+    /** Photo file name. */
+    photo: string;
+    /** Face index in the photo, largest first. */
+    faceIndex: number;
+    /** Inter-ocular distance in the photo, px. */
+    iodPx: number;
+    /** The crop rendered and compared, photo px. */
+    crop: ICrop;
+    /** The 3DMM fit's landmark error (fraction of IOD) and whether it converged. */
+    fit: { meanErrorIod: number; converged: boolean; focalPx: number };
+    /** Whether human found this face in the photo's crop (face-api's figures use its detection in the full photo). */
+    photoDetectedHuman: boolean;
+    /** Per view. */
+    views: Record<ViewName, IViewFigures>;
+    /** Source view against the photo inside the face mask (convex hull of the 68 fitted landmarks). */
+    source: { psnrDb: number; ssim: number; maskPixels: number; landmarkErrorIod: number | null; placementError: number; extraFrames: number };
+    /** Landmark motion (% of IOD): measured with human's FaceMesh on the renders, and as the fitted 3DMM's landmarks predict. */
+    expression: {
+        jaw: { lipGapGainIodPct: number | null; expectedIodPct: number; ok: boolean };
+        smile: { mouthWidthGainIodPct: number | null; expectedIodPct: number; ok: boolean };
+    };
+    /** human cosine of this face's source render to every other face's photo crop. */
+    leakage: { max: number | null; others: Record<string, number | null> };
+    /** Every pose view detected, and verified (human cosine ≥ threshold). */
+    verifiedAtEveryView: boolean;
+    /** Every pose view detected. */
+    detectedAtEveryView: boolean;
+    /** Milliseconds per stage: the reconstruction's own (models loaded beforehand), then `photoToAvatar` (their sum) and `render` (all views). */
+    timings: Record<string, number>;
+}
+
+/** The whole report. */
+export interface IReconstructionEvalReport {
+    photoDir: string;
+    size: number;
+    stepCm: number;
+    background: string;
+    reconstruction: string;
+    faces: IFaceReport[];
+    /** Faces the reconstruction refused (`ReconstructionError` code and message). */
+    failures: Array<{ face: string; code: string; message: string }>;
+    summary: Record<string, unknown>;
+    targets: Record<string, { target: string; value: number | null; pass: boolean }>;
+    consoleErrors: string[];
+    contactSheet: string;
+}
+
+/** A face picked for evaluation, with what the photo side gave. */
+interface IFaceJob {
+    id: string;
+    photo: string;
+    faceIndex: number;
+    bytes: Uint8Array;
+    image: IImagePixels;
+    iodPx: number;
+    avatar?: IPhotoAvatar;
+    crop?: ICrop;
+    photoCrop?: Uint8Array;
+    photoHuman?: IHumanFace | null;
+    /** face-api's detections in the full photo (landmarks in photo px). */
+    photoFaces: IFaceApiFace[];
+    /** The one of them that is this face. */
+    photoFaceApi?: IFaceApiFace;
+}
+
+/**
+ * Median of the finite values.
+ * @param values numbers or nulls
+ * @returns the median, null when none
+ */
+function Median(values: Array<number | null>): number | null {
+    const v = values.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+    if (v.length === 0) {
+        return null;
+    }
+    const m = v.length >> 1;
+    return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/**
+ * Distance between two of 68 landmarks.
+ * @param p `[x0, y0, …]`
+ * @param i first index
+ * @param j second index
+ * @returns px
+ */
+function PointDistance(p: ArrayLike<number>, i: number, j: number): number {
+    return Math.hypot(p[2 * i] - p[2 * j], p[2 * i + 1] - p[2 * j + 1]);
+}
+
+/** Inner-lip midpoints and mouth corners: in the 68-point layout (the 3DMM's landmarks) and in FaceMesh's numbering (human). */
+const _Mouth68 = { upperInner: 62, lowerInner: 66, cornerRight: 48, cornerLeft: 54 };
+const _MouthFaceMesh = { upperInner: 13, lowerInner: 14, cornerRight: 61, cornerLeft: 291 };
+
+/**
+ * FaceMesh points as `[x0, y0, …]`.
+ * @param face a human face, or null
+ * @returns the points, or undefined
+ */
+function MeshPoints(face: IHumanFace | null): Float32Array | undefined {
+    return face && face.mesh.length > 291 ? Float32Array.from(face.mesh.flatMap((p) => [p[0], p[1]])) : undefined;
+}
+
+/**
+ * Rounds figures for the report.
+ * @param v a number or null
+ * @param digits decimals
+ * @returns the rounded number
+ */
+function Round(v: number | null, digits = 3): number | null {
+    return v === null || !Number.isFinite(v) ? null : Number(v.toFixed(digits));
+}
+
+/**
+ * Runs the evaluation.
+ * @param options what to evaluate and where to write
+ * @returns the report (also written to `out/eval-reconstruction.json`, with `out/contact-sheet.png`)
+ */
+export async function RunReconstructionEvalAsync(options: IReconstructionEvalOptions): Promise<IReconstructionEvalReport> {
+    const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+    const size = options.size;
+    const packDir = resolve(options.packDir ?? join(_root, "models", "packs", "ict-base"));
+    if (!(packDir + sep).startsWith(_root + sep)) {
+        throw new Error(`the pack must lie inside the repository (the browser is served from there): ${packDir}`);
+    }
+    const out = resolve(options.out);
+    const avatarDir = join(out, "avatars");
+    mkdirSync(avatarDir, { recursive: true });
+
+    const pack = await ModelPack.LoadAsync(DiskReader(packDir));
+    const basis = IctLandmarkBasis.FromBinary(new Uint8Array(readFileSync(join(_root, "plugin", "reconstruction", "data", "ict-landmarks68.bin"))).buffer);
+    const headMesh = IctHeadMesh.FromBinary(new Uint8Array(readFileSync(join(_root, "plugin", "reconstruction", "data", "ict-head-mesh.bin"))).buffer);
+    const faceApi = await FaceApiRecogniser.CreateAsync();
+    const human = await HumanRecogniser.CreateAsync();
+    const centre = pack.manifest.canonicalBox.min.map((v, i) => (v + pack.manifest.canonicalBox.max[i]) / 2);
+
+    // 1. Faces: the largest of each photo, and the others with IOD ≥ minIodPx.
+    const photos = readdirSync(options.photoDir)
+        .filter((f) => /\.(jpe?g|png)$/i.test(f) && (!options.photoFilter || options.photoFilter.test(f)))
+        .sort();
+    const jobs: IFaceJob[] = [];
+    for (const photo of photos) {
+        const bytes = new Uint8Array(readFileSync(join(options.photoDir, photo)));
+        const image = await DecodeImageAsync(bytes);
+        const faces = await faceApi.detectAllAsync(image);
+        faces.forEach((face, faceIndex) => {
+            const iodPx = InterOcularDistance(face.landmarks);
+            if (faceIndex === 0 || iodPx >= (options.minIodPx ?? 100)) {
+                jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes, image, iodPx, photoFaces: faces });
+            }
+        });
+    }
+    jobs.splice(options.maxFaces ?? jobs.length);
+    if (jobs.length === 0) {
+        throw new Error(`no face found in ${options.photoDir}`);
+    }
+
+    // 2. Reconstruct each face (the detector, landmark basis and head mesh loaded once, outside the timings),
+    // write its avatar, describe the photo's crop. A face the reconstruction refuses is a failure, not an abort.
+    const packUri = "/" + relative(_root, packDir).split(sep).join("/") + "/";
+    const failures: Array<{ face: string; code: string; message: string }> = [];
+    for (const job of [...jobs]) {
+        let avatar: IPhotoAvatar;
+        try {
+            avatar = await ReconstructAvatarAsync(job.bytes, pack, { faceIndex: job.faceIndex, detector: faceApi.detector, landmarkBasis: basis, headMesh });
+        } catch (e) {
+            if (!(e instanceof ReconstructionError)) {
+                throw e;
+            }
+            failures.push({ face: job.id, code: e.code, message: e.message });
+            jobs.splice(jobs.indexOf(job), 1);
+            log(`${job.id}: ${e.code} ${e.message}`);
+            continue;
+        }
+        if (avatar.width !== job.image.width || avatar.height !== job.image.height) {
+            throw new Error(`${job.photo}: the reconstruction saw ${avatar.width}×${avatar.height}, the evaluation decoded ${job.image.width}×${job.image.height}`);
+        }
+        // face-api's side of the photo: the enumerated face nearest to the one the reconstruction used.
+        const a = avatar.face.box;
+        const distance = (f: IFaceApiFace): number => Math.hypot(a.x + a.width / 2 - (f.box.x + f.box.width / 2), a.y + a.height / 2 - (f.box.y + f.box.height / 2));
+        job.photoFaceApi = job.photoFaces.reduce((p, q) => (distance(q) < distance(p) ? q : p));
+        if (distance(job.photoFaceApi) > 0.25 * job.photoFaceApi.box.width) {
+            throw new Error(`${job.id}: face-api finds no face where the reconstruction's face ${job.faceIndex} is`);
+        }
+        job.avatar = avatar;
+        writeFileSync(join(avatarDir, `${job.id}.glb`), await WriteAvatarGlb({ ...avatar.asset, packUri }, job.id, avatar.fallback));
+        job.crop = FaceCrop(avatar.fit.projected);
+        job.photoCrop = CropResize(job.image, job.crop, size);
+        job.photoHuman = (await human.describeAsync({ width: size, height: size, data: job.photoCrop }))[0] ?? null;
+        log(`${job.id}: reconstructed in ${Object.values(avatar.timings).reduce((s, v) => s + v, 0).toFixed(0)} ms (${JSON.stringify(avatar.timings, (_, v: unknown) => (typeof v === "number" ? Math.round(v) : v))})`);
+    }
+    if (jobs.length === 0) {
+        throw new Error(`no face could be reconstructed: ${JSON.stringify(failures)}`);
+    }
+
+    // 3. Render and measure.
+    const renderer = await AvatarViewRenderer.StartAsync(avatarDir, `${jobs[0].id}.glb`, size, options.stepCm);
+    const reports: IFaceReport[] = [];
+    const sheet: ISheetCell[][] = [];
+    const sourceEmbeddings: Array<Float32Array | null> = [];
+    try {
+        for (const job of jobs) {
+            const { fit, timings } = job.avatar!;
+            const crop = job.crop!;
+            const projection = CropProjection(fit.focal, job.image.width, job.image.height, crop);
+            const pose = { rotation: fit.rotation, translation: fit.translation };
+            const withWeights = (weights: Record<string, number>): Float32Array => {
+                const beta = Float32Array.from(fit.beta);
+                Object.entries(weights).forEach(([name, value]) => (beta[GetExpressionIndex(name)] = value));
+                return beta;
+            };
+            const expressions: Record<ViewName, Float32Array> = {
+                source: fit.beta,
+                "yaw-30": fit.beta,
+                "yaw-15": fit.beta,
+                "yaw+15": fit.beta,
+                "yaw+30": fit.beta,
+                jaw: withWeights({ jawOpen: 0.6 }),
+                smile: withWeights({ mouthSmile_L: 0.7, mouthSmile_R: 0.7 }),
+            };
+            const yaw = (name: ViewName): number => (name.startsWith("yaw") ? Number(name.slice(3)) : 0);
+            const views: IAvatarView[] = ViewNames.map((name) => ({ world: IctToWorldMatrix(YawedPose(pose, yaw(name), centre)), projection, expression: expressions[name] }));
+            const rendered = await renderer.renderAsync(`${job.id}.glb`, views);
+
+            const figures = {} as Record<ViewName, IViewFigures>;
+            const renderFaces: Array<IFaceApiFace | null> = [];
+            const renderMeshes: Array<Float32Array | undefined> = [];
+            for (let v = 0; v < ViewNames.length; v++) {
+                const image = { width: size, height: size, data: rendered[v].rgba };
+                const h = (await human.describeAsync(image))[0] ?? null;
+                const f = await faceApi.describeCropAsync(image);
+                renderFaces.push(f);
+                renderMeshes.push(MeshPoints(h));
+                if (v === 0) {
+                    sourceEmbeddings.push(h?.embedding ?? null);
+                }
+                figures[ViewNames[v]] = {
+                    humanCosine: Round(h && job.photoHuman ? CosineSimilarity(h.embedding, job.photoHuman.embedding) : null),
+                    faceApiDistance: Round(f ? EuclideanDistance(f.descriptor, job.photoFaceApi!.descriptor) : null),
+                    detected: h !== null && f !== null,
+                    detectedHuman: h !== null,
+                    detectedFaceApi: f !== null,
+                    renderMs: Math.round(rendered[v].renderMs),
+                };
+            }
+
+            // Source view inside the face mask.
+            const iodCrop = (job.iodPx * size) / crop.side;
+            const mask = HullMask(ToCropPixels(fit.projected, crop, size), size);
+            const photoLandmarks = ToCropPixels(job.photoFaceApi!.landmarks, crop, size);
+            const sourceLandmarks = renderFaces[0]?.landmarks;
+            let landmarkErrorIod: number | null = null;
+            if (sourceLandmarks) {
+                let sum = 0;
+                for (let i = 0; i < 68; i++) {
+                    sum += PointDistance([photoLandmarks[2 * i], photoLandmarks[2 * i + 1], sourceLandmarks[2 * i], sourceLandmarks[2 * i + 1]], 0, 1);
+                }
+                landmarkErrorIod = sum / 68 / iodCrop;
+            }
+
+            // Landmark motion: measured on the renders (human's FaceMesh, which follows lips better than face-api's
+            // 68 points), and what the fitted 3DMM's own landmarks do.
+            const projected = (beta: ArrayLike<number>): Float32Array => ToCropPixels(ProjectIct(basis.evaluate(fit.alpha, beta), pose, fit.focal, job.image.width, job.image.height), crop, size);
+            const model = { source: projected(expressions.source), jaw: projected(expressions.jaw), smile: projected(expressions.smile) };
+            const gain = (a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined, i: number, j: number): number | null => (a && b ? ((PointDistance(b, i, j) - PointDistance(a, i, j)) / iodCrop) * 100 : null);
+            const jawExpected = gain(model.source, model.jaw, _Mouth68.upperInner, _Mouth68.lowerInner)!;
+            const smileExpected = gain(model.source, model.smile, _Mouth68.cornerRight, _Mouth68.cornerLeft)!;
+            const jawGain = gain(renderMeshes[0], renderMeshes[5], _MouthFaceMesh.upperInner, _MouthFaceMesh.lowerInner);
+            const smileGain = gain(renderMeshes[0], renderMeshes[6], _MouthFaceMesh.cornerRight, _MouthFaceMesh.cornerLeft);
+
+            const renderMs = rendered.reduce((s, r) => s + r.renderMs, 0);
+            const photoToAvatar = Object.values(timings).reduce((s, v) => s + v, 0);
+            const poseFigures = _PoseViews.map((name) => figures[name]);
+            reports.push({
+                photo: job.photo,
+                faceIndex: job.faceIndex,
+                iodPx: Math.round(job.iodPx),
+                crop: { x: Math.round(crop.x), y: Math.round(crop.y), side: Math.round(crop.side) },
+                fit: { meanErrorIod: Round(fit.meanErrorIod, 4)!, converged: fit.converged, focalPx: Math.round(fit.focal) },
+                photoDetectedHuman: job.photoHuman !== null,
+                views: figures,
+                source: {
+                    psnrDb: Round(MaskedPsnr(rendered[0].rgba, job.photoCrop!, mask), 2)!,
+                    ssim: Round(MaskedSsim(rendered[0].rgba, job.photoCrop!, mask, size))!,
+                    maskPixels: mask.reduce((s, m) => s + m, 0),
+                    landmarkErrorIod: Round(landmarkErrorIod, 4),
+                    placementError: Number(Math.max(...rendered.map((r) => r.placementError)).toExponential(2)),
+                    extraFrames: rendered.reduce((n, r) => n + r.frames - 1, 0),
+                },
+                expression: {
+                    jaw: { lipGapGainIodPct: Round(jawGain, 2), expectedIodPct: Round(jawExpected, 2)!, ok: jawGain !== null && jawGain >= 0.5 * jawExpected },
+                    smile: { mouthWidthGainIodPct: Round(smileGain, 2), expectedIodPct: Round(smileExpected, 2)!, ok: smileGain !== null && smileGain >= 0.5 * smileExpected },
+                },
+                leakage: { max: null, others: {} },
+                verifiedAtEveryView: poseFigures.every((f) => f.detected && f.humanCosine !== null && f.humanCosine >= HumanVerifyThreshold),
+                detectedAtEveryView: poseFigures.every((f) => f.detected),
+                timings: { ...Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])), photoToAvatar: Math.round(photoToAvatar), render: Math.round(renderMs) },
+            });
+            const caption = (f: IViewFigures): string[] => [
+                `H ${f.humanCosine === null ? "-" : f.humanCosine.toFixed(2)} F ${f.faceApiDistance === null ? "-" : f.faceApiDistance.toFixed(2)}`,
+                f.detected ? "DETECTED" : "NOT DETECTED",
+            ];
+            const last = reports[reports.length - 1];
+            sheet.push([
+                { rgba: job.photoCrop!, caption: [job.id.toUpperCase(), `IOD ${last.iodPx}`] },
+                ...ViewNames.map((name, v) => {
+                    const c = caption(figures[name]);
+                    if (name === "source") {
+                        c.push(`P ${last.source.psnrDb.toFixed(1)} S ${last.source.ssim.toFixed(2)}`);
+                    } else if (name === "jaw") {
+                        c.push(`GAP +${last.expression.jaw.lipGapGainIodPct ?? "-"}%`);
+                    } else if (name === "smile") {
+                        c.push(`WIDTH +${last.expression.smile.mouthWidthGainIodPct ?? "-"}%`);
+                    }
+                    return { rgba: rendered[v].rgba, caption: c };
+                }),
+            ]);
+            log(`${job.id}: rendered 7 views in ${(renderMs / 1000).toFixed(1)} s; source H ${figures.source.humanCosine} F ${figures.source.faceApiDistance}`);
+        }
+    } finally {
+        await renderer.closeAsync();
+    }
+
+    // 4. Identity leakage: each face's source render against every other face's photo.
+    reports.forEach((report, i) => {
+        const e = sourceEmbeddings[i];
+        jobs.forEach((other, j) => {
+            if (j !== i) {
+                report.leakage.others[other.id] = e && other.photoHuman ? Round(CosineSimilarity(e, other.photoHuman.embedding)) : null;
+            }
+        });
+        const values = Object.values(report.leakage.others).filter((v): v is number => v !== null);
+        report.leakage.max = values.length ? Math.max(...values) : null;
+    });
+
+    // 5. Summary and targets.
+    const viewMedian = (names: ViewName[], key: "humanCosine" | "faceApiDistance"): number | null => Median(reports.flatMap((r) => names.map((n) => r.views[n][key])));
+    // Faces the reconstruction refused count as failing every fraction.
+    const fraction = (test: (r: IFaceReport) => boolean): number => reports.filter(test).length / (reports.length + failures.length);
+    const photoPairs: number[] = [];
+    jobs.forEach((a, i) => jobs.forEach((b, j) => j > i && a.photoHuman && b.photoHuman && photoPairs.push(CosineSimilarity(a.photoHuman.embedding, b.photoHuman.embedding))));
+    const leakages = reports.map((r) => r.leakage.max).filter((v): v is number => v !== null);
+    const leakageMax = leakages.length ? Math.max(...leakages) : null;
+    const summary = {
+        faces: reports.length,
+        failures: failures.length,
+        photos: new Set(jobs.map((j) => j.photo)).size,
+        humanCosineMedian: {
+            source: Round(viewMedian(["source"], "humanCosine")),
+            yaw15: Round(viewMedian(["yaw-15", "yaw+15"], "humanCosine")),
+            yaw30: Round(viewMedian(["yaw-30", "yaw+30"], "humanCosine")),
+            jaw: Round(viewMedian(["jaw"], "humanCosine")),
+            smile: Round(viewMedian(["smile"], "humanCosine")),
+        },
+        faceApiDistanceMedian: {
+            source: Round(viewMedian(["source"], "faceApiDistance")),
+            yaw15: Round(viewMedian(["yaw-15", "yaw+15"], "faceApiDistance")),
+            yaw30: Round(viewMedian(["yaw-30", "yaw+30"], "faceApiDistance")),
+        },
+        fractionDetectedAtEveryView: Round(fraction((r) => r.detectedAtEveryView)),
+        fractionVerifiedAndDetectedAtEveryView: Round(fraction((r) => r.verifiedAtEveryView)),
+        fractionFaceApiSameAtSource: Round(fraction((r) => r.views.source.faceApiDistance !== null && r.views.source.faceApiDistance < FaceApiSameThreshold)),
+        sourcePsnrDbMedian: Round(Median(reports.map((r) => r.source.psnrDb)), 2),
+        sourceSsimMedian: Round(Median(reports.map((r) => r.source.ssim))),
+        sourceLandmarkErrorIodMedian: Round(Median(reports.map((r) => r.source.landmarkErrorIod)), 4),
+        fractionJawOk: Round(fraction((r) => r.expression.jaw.ok)),
+        fractionSmileOk: Round(fraction((r) => r.expression.smile.ok)),
+        leakageMax: Round(leakageMax),
+        photoToPhotoHumanCosineMax: Round(photoPairs.length ? Math.max(...photoPairs) : null),
+        photoToAvatarMsMedian: Round(Median(reports.map((r) => r.timings.photoToAvatar)), 0),
+        renderMsPerFaceMedian: Round(Median(reports.map((r) => r.timings.render)), 0),
+        thresholds: { humanVerify: HumanVerifyThreshold, humanDifferentPeopleMax: HumanDifferentPeopleMax, faceApiSame: FaceApiSameThreshold },
+    };
+    const target = (text: string, value: number | null, pass: (v: number) => boolean): { target: string; value: number | null; pass: boolean } => ({ target: text, value, pass: value !== null && pass(value) });
+    const targets = {
+        sourceHumanCosine: target("median ≥ 0.90", summary.humanCosineMedian.source, (v) => v >= 0.9),
+        yaw15HumanCosine: target("median ≥ 0.85", summary.humanCosineMedian.yaw15, (v) => v >= 0.85),
+        yaw30HumanCosine: target("median ≥ 0.75", summary.humanCosineMedian.yaw30, (v) => v >= 0.75),
+        verifiedAndDetectedAtEveryView: target("≥ 0.90 of faces", summary.fractionVerifiedAndDetectedAtEveryView, (v) => v >= 0.9),
+        identityLeakage: target(`every render < ${HumanDifferentPeopleMax} to every other face`, summary.leakageMax, (v) => v < HumanDifferentPeopleMax),
+        photoToAvatarMs: target("median ≤ 3000 ms (2 cores, wasm, no refinement)", summary.photoToAvatarMsMedian, (v) => v <= 3000),
+    };
+    const sheetPath = join(out, "contact-sheet.png");
+    writeFileSync(sheetPath, WriteContactSheet(sheet, size, ["PHOTO", ...ViewNames.map((n) => n.toUpperCase())]));
+    const report: IReconstructionEvalReport = {
+        photoDir: resolve(options.photoDir),
+        size,
+        stepCm: options.stepCm,
+        background: "neutral grey (128, 128, 128); the photo crop keeps its own background",
+        reconstruction: "ReconstructAvatarAsync (default options)",
+        faces: reports,
+        failures,
+        summary,
+        targets,
+        consoleErrors: renderer.consoleErrors,
+        contactSheet: sheetPath,
+    };
+    writeFileSync(join(out, "eval-reconstruction.json"), JSON.stringify(report, null, 2));
+    return report;
+}
