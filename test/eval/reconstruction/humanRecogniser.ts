@@ -95,23 +95,8 @@ function ToTensor(tf: IHumanTf, image: IImagePixels): { dispose(): void } {
     return tf.tensor4d(rgb, [1, image.height, image.width, 3], "int32");
 }
 
-/**
- * Cosine similarity of two vectors.
- * @param a first vector
- * @param b second vector
- * @returns the cosine, −1 to 1
- */
-export function CosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
-    let ab = 0;
-    let aa = 0;
-    let bb = 0;
-    for (let i = 0; i < a.length; i++) {
-        ab += a[i] * b[i];
-        aa += a[i] * a[i];
-        bb += b[i] * b[i];
-    }
-    return ab / Math.sqrt(aa * bb);
-}
+/** Cosine similarity of two vectors (the same as the fit tests' correlation about zero). */
+export { Correlation as CosineSimilarity } from "../../reconstruction/reconstructionFixtures";
 
 /** Face detection (BlazeFace + FaceMesh alignment) and the `faceres` descriptor of `@vladmandic/human`. */
 export class HumanRecogniser {
