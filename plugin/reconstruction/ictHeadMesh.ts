@@ -62,15 +62,25 @@ export interface IIctHeadMeshData {
  * for the sparse counts, uint32), each padded to 4 bytes. 3DMM: ICT-FaceKit, MIT.
  */
 export class IctHeadMesh implements IIctHeadMeshData {
+    /** Neutral positions `[V][3]`, cm. */
     public readonly neutral: Float32Array;
+    /** Identity rows `[K][V][3]`. */
     public readonly identity: Float32Array;
+    /** Number of identity modes K. */
     public readonly identityCount: number;
+    /** 53 expression modes in ArkitNames order (sparse). */
     public readonly expressions: ISparseExpressionMode[];
+    /** Triangles `[T][3]`, skin first, then the eyeballs'. */
     public readonly triangles: Uint32Array;
+    /** How many of the triangles are skin. */
     public readonly skinTriangleCount: number;
+    /** ICT texture coordinates per triangle corner `[T][3][2]`. */
     public readonly cornerUvs: Float32Array;
+    /** For each vertex, the vertex at its mirror image (x → −x). */
     public readonly mirror: Uint32Array;
+    /** Points inside the mouth and eye sockets, neutral `[P][3]`. */
     public readonly interiorNeutral: Float32Array;
+    /** Their identity rows `[K][P][3]`. */
     public readonly interiorIdentity: Float32Array;
 
     /**
