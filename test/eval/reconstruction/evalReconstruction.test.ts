@@ -4,7 +4,7 @@ import { PNG } from "pngjs";
 import { DevPhotoDir, type IReconstructionEvalReport, RunReconstructionEvalAsync, ViewNames } from "./reconstructionEval";
 
 /**
- * The evaluation end to end on one dev photo at a small size (128 px, 1 cm steps): it runs, its
+ * The evaluation end to end on one dev photo at a small size (128 px, 0.5 cm steps): it runs, its
  * figures are finite and consistent, and the avatar rendered at the fitted camera is a face to the
  * recogniser. The figures themselves are the evaluation's business, not the test's.
  */
@@ -15,7 +15,7 @@ describe("npm run eval:reconstruction (one face, small)", () => {
         if (!existsSync("dist/sample/main.js")) {
             execFileSync("npx", ["webpack", "--env", "only=sample"], { stdio: "pipe" });
         }
-        report = await RunReconstructionEvalAsync({ photoDir: DevPhotoDir, photoFilter: /^sample2\.jpg$/, out, size: 128, stepCm: 1, maxFaces: 1, log: () => undefined });
+        report = await RunReconstructionEvalAsync({ photoDir: DevPhotoDir, photoFilter: /^sample2\.jpg$/, out, size: 128, stepCm: 0.5, maxFaces: 1, log: () => undefined });
     });
 
     it("writes the JSON it returns and a contact sheet of one row", () => {
