@@ -48,7 +48,7 @@ export interface IPhotoAvatarOptions {
     colourFit?: IColourPlanesFitOptions;
     /** Height of the projected skin texture (texels; the width is twice that). Default 256. */
     textureSize?: number;
-    /** Most points the colour fit uses (on the surface and below it). Default 60000. */
+    /** Most surface points the colour fit uses. Default 50000. */
     maxColourPoints?: number;
     /** Whether to build the `.glb`'s fallback mesh (`fallback`; the "mesh" stage). Default true. */
     fallbackMesh?: boolean;
@@ -89,8 +89,6 @@ let _DefaultRegressor: Promise<LandmarkRegressor> | null = null;
 const _StageWeights: Record<Exclude<ReconstructionStage, "done">, number> = { decode: 0.1, detect: 0.15, fit: 0.05, generate: 0.15, project: 0.1, adapt: 0.4, mesh: 0.05 };
 /** Weight of the colour of points the photo did not show (filled in) against those it did. */
 const _FilledWeight = 0.3;
-/** Depths below the fitted surface (cm) at which each texel's colour is asked for. */
-const _SurfaceDepths = [0, 0.4];
 /** Weight of keeping the colour inside the mouth and eye sockets. */
 const _InteriorWeight = 0.5;
 
@@ -155,7 +153,7 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     const generated = await GenerateAvatarAssetAsync(pack, fit.alpha, options.onnxWasmPaths);
     begin("project");
     const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64 });
-    const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 60000);
+    const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 50000);
     begin("adapt");
     const box = pack.manifest.canonicalBox;
     const colourPlanes = FitColourPlanes(
@@ -197,10 +195,8 @@ function _YawDegrees(r: ArrayLike<number>): number {
 
 /**
  * The colour fit's targets: canonical (neutral-expression) surface points at the texels of the
- * projected textures with their colours, each repeated a little below the skin (a ray's first
- * sample inside the volume can lie up to a step below the surface: with the colour asked for
- * there too, coarse steps do not show other planes' colours), and points inside the mouth and eye
- * sockets that keep their colour (NaN target).
+ * projected textures with their colours, and points inside the mouth and eye sockets that keep
+ * their colour (NaN target).
  */
 function _ColourTargets(mesh: IctHeadMesh, projected: IProjectedPhoto, alpha: ArrayLike<number>, maxPoints: number): IColourTargets {
     const canonical = mesh.positions(alpha);
@@ -210,37 +206,22 @@ function _ColourTargets(mesh: IctHeadMesh, projected: IProjectedPhoto, alpha: Ar
         [projected.eyeTexels, projected.eyes],
     ];
     const available = sources.reduce((n, [texels]) => n + texels.triangle.length, 0);
-    const stride = Math.max(1, Math.ceil((_SurfaceDepths.length * available) / maxPoints));
-    const count = _SurfaceDepths.length * sources.reduce((n, [texels]) => n + Math.ceil(texels.triangle.length / stride), 0) + interior.length / 3;
+    const stride = Math.max(1, Math.ceil(available / maxPoints));
+    const count = sources.reduce((n, [texels]) => n + Math.ceil(texels.triangle.length / stride), 0) + interior.length / 3;
     const positions = new Float32Array(3 * count);
     const colours = new Float32Array(3 * count);
     const weights = new Float32Array(count);
-    const corner = [0, 0, 0];
-    const normal = [0, 0, 0];
     let p = 0;
     for (const [texels, texture] of sources) {
-        for (let n = 0; n < texels.triangle.length; n += stride) {
+        for (let n = 0; n < texels.triangle.length; n += stride, p++) {
             const t = texels.triangle[n];
             const b = [texels.bary[2 * n], texels.bary[2 * n + 1], 1 - texels.bary[2 * n] - texels.bary[2 * n + 1]];
-            for (let k = 0; k < 3; k++) {
-                corner[k] = 3 * mesh.triangles[3 * t + k];
+            for (let c = 0; c < 3; c++) {
+                positions[3 * p + c] = b.reduce((sum, bk, k) => sum + bk * canonical[3 * mesh.triangles[3 * t + k] + c], 0);
+                colours[3 * p + c] = texture.rgb[3 * texels.texel[n] + c];
             }
-            const e1 = [0, 1, 2].map((c) => canonical[corner[1] + c] - canonical[corner[0] + c]);
-            const e2 = [0, 1, 2].map((c) => canonical[corner[2] + c] - canonical[corner[0] + c]);
-            normal[0] = e1[1] * e2[2] - e1[2] * e2[1];
-            normal[1] = e1[2] * e2[0] - e1[0] * e2[2];
-            normal[2] = e1[0] * e2[1] - e1[1] * e2[0];
-            const length = Math.hypot(normal[0], normal[1], normal[2]) || 1;
-            const weight = _FilledWeight + (1 - _FilledWeight) * texture.weight[texels.texel[n]];
-            for (const depth of _SurfaceDepths) {
-                for (let c = 0; c < 3; c++) {
-                    const surface = b[0] * canonical[corner[0] + c] + b[1] * canonical[corner[1] + c] + b[2] * canonical[corner[2] + c];
-                    positions[3 * p + c] = surface - (depth * normal[c]) / length;
-                    colours[3 * p + c] = texture.rgb[3 * texels.texel[n] + c];
-                }
-                weights[p] = weight;
-                p++;
-            }
+            const seen = texture.weight[texels.texel[n]];
+            weights[p] = _FilledWeight + (1 - _FilledWeight) * seen;
         }
     }
     positions.set(interior, 3 * p);
