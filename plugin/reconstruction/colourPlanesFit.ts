@@ -91,11 +91,11 @@ export function FitColourPlanes(volume: ITriplaneFeatures, decoder: Mlp, targets
                 }
                 let v = 0;
                 for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
-                    v += taps.weight[t] * x[taps.offset[t] + c];
+                    v += taps.weight[t] * x[3 * taps.offset[t] + c];
                 }
                 v *= w;
                 for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
-                    out[taps.offset[t] + c] += taps.weight[t] * v;
+                    out[3 * taps.offset[t] + c] += taps.weight[t] * v;
                 }
             }
         }
@@ -110,8 +110,8 @@ export function FitColourPlanes(volume: ITriplaneFeatures, decoder: Mlp, targets
         for (let c = 0; c < 3; c++) {
             const w = rowWeight[3 * p + c];
             for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
-                b[taps.offset[t] + c] += w * taps.weight[t] * rhs[3 * p + c];
-                diagonal[taps.offset[t] + c] += w * taps.weight[t] * taps.weight[t];
+                b[3 * taps.offset[t] + c] += w * taps.weight[t] * rhs[3 * p + c];
+                diagonal[3 * taps.offset[t] + c] += w * taps.weight[t] * taps.weight[t];
             }
         }
     }
@@ -161,8 +161,7 @@ function _DecoderColourLogits(volume: ITriplaneFeatures, decoder: Mlp, positions
     for (let p = 0; p < n; p++) {
         f.fill(0);
         for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
-            // Offsets are in texels × 3 (the colour layout); recover the feature plane and texel.
-            const texel = taps.offset[t] / 3;
+            const texel = taps.offset[t];
             const pl = Math.floor(texel / plane);
             const i = texel - pl * plane;
             const w = taps.weight[t];
@@ -180,7 +179,7 @@ function _DecoderColourLogits(volume: ITriplaneFeatures, decoder: Mlp, positions
 
 /**
  * The 12 bilinear taps (3 planes × 4 texels) of each point, as in shaders/triplane.wgsl: texel
- * centres at (i + ½)/R, clamped to the edge. Offsets index `[plane][row][column][3]`.
+ * centres at (i + ½)/R, clamped to the edge. Offsets are texel indices `plane·R² + row·R + column`.
  */
 function _PlaneTaps(positions: Float32Array, boxMin: readonly number[], boxMax: readonly number[], R: number, n: number): { offset: Uint32Array; weight: Float32Array } {
     const offset = new Uint32Array(n * _Taps);
@@ -205,7 +204,7 @@ function _PlaneTaps(positions: Float32Array, boxMin: readonly number[], boxMax: 
             const ax = fx - x0;
             const ay = fy - y0;
             const at = p * _Taps + plane * 4;
-            const texel = (x: number, y: number): number => (plane * R * R + y * R + x) * 3;
+            const texel = (x: number, y: number): number => plane * R * R + y * R + x;
             offset.set([texel(x0, y0), texel(x1, y0), texel(x0, y1), texel(x1, y1)], at);
             weight.set([(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay], at);
         });

@@ -62,7 +62,14 @@ async function _Part(name: string, mesh: IctHeadMesh, positions: Float32Array, f
     };
     if (morphs) {
         const copies = new Map<number, number[]>();
-        source.forEach((v, i) => copies.set(v, [...(copies.get(v) ?? []), i]));
+        source.forEach((v, i) => {
+            const list = copies.get(v);
+            if (list) {
+                list.push(i);
+            } else {
+                copies.set(v, [i]);
+            }
+        });
         part.morphTargets = mesh.expressions.map((e, m) => {
             const targetIndices: number[] = [];
             const deltas: number[] = [];
