@@ -14,6 +14,7 @@ import { InterOcularDistance } from "./multiPie68";
 import { type IMeshTexels, type IHeadTexture, type IProjectedPhoto, ProjectPhotoOntoMesh } from "./photoTexture";
 import { ReconstructionError } from "./reconstructionError";
 import { type IColourTargets, FitColourPlanes, type IColourPlanesFitOptions } from "./colourPlanesFit";
+import { BuildPhotoLayer, type IPhotoLayerOptions } from "./photoLayer";
 
 /** The steps of {@link ReconstructAvatarAsync}, in order. */
 export type ReconstructionStage = "decode" | "detect" | "fit" | "generate" | "project" | "adapt" | "mesh" | "done";
@@ -46,6 +47,8 @@ export interface IPhotoAvatarOptions {
     fit?: ILandmarkFitOptions;
     /** Options of the colour fit (the avatar's colour planes). */
     colourFit?: IColourPlanesFitOptions;
+    /** Options of the photo layer (the photo's colour where it saw the surface, hair and the head's outline as density); false: none. */
+    photoLayer?: IPhotoLayerOptions | false;
     /** Height of the projected skin texture (texels; the width is twice that). Default 256. */
     textureSize?: number;
     /** Most surface points the colour fit uses. Default 50000. */
@@ -70,6 +73,8 @@ export interface IPhotoAvatar {
     face: IDetectedFace;
     /** The 3DMM fit: α, β, and the photo's camera (`p_camera = R·X + t`, focal in px, principal point at the centre). */
     fit: ILandmarkFitResult;
+    /** Coverage of the photo layer's hair/outline slab, `[row][column]` over the layer (empty without a layer). */
+    hairMatte: Float32Array;
     /** The photo projected onto the fitted mesh (ICT texture layout). */
     textures: { skin: IHeadTexture; eyes: IHeadTexture };
     /** The fitted mesh with the photo as texture and the ARKit morph targets: `WriteAvatarGlb(asset, name, fallback)` (empty when `fallbackMesh` is false). */
@@ -153,6 +158,7 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     const generated = await GenerateAvatarAssetAsync(pack, fit.alpha, options.onnxWasmPaths);
     begin("project");
     const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64 });
+    const layer = options.photoLayer === false ? null : BuildPhotoLayer(mesh, fit, pixels, pack.manifest.canonicalBox, options.photoLayer);
     const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 50000);
     begin("adapt");
     const box = pack.manifest.canonicalBox;
@@ -169,7 +175,8 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     }
     begin("done");
     return {
-        asset: { ...generated, colourPlanes },
+        asset: { ...generated, colourPlanes, ...(layer ? { photoLayer: layer.layer } : {}) },
+        hairMatte: layer?.hairMatte ?? new Float32Array(0),
         face,
         fit,
         textures: { skin: projected.skin, eyes: projected.eyes },

@@ -71,7 +71,7 @@ const _DepthTolerance = 0.4;
 export function ProjectPhotoOntoMesh(mesh: IctHeadMesh, fit: ILandmarkFitResult, image: IImagePixels, options: IProjectPhotoOptions = {}): IProjectedPhoto {
     const skinSize = options.skinSize ?? 512;
     const eyeSize = options.eyeSize ?? 128;
-    const camera = _CameraPositions(mesh.positions(fit.alpha, fit.beta), fit);
+    const camera = CameraPositions(mesh.positions(fit.alpha, fit.beta), fit);
     const depth = new _DepthBuffer(image.width, image.height, fit.focal, camera, mesh.triangles, mesh.triangleCount);
     const project = (texels: IMeshTexels, texture: IHeadTexture): void => {
         const sum = new Float32Array(texture.rgb.length);
@@ -133,7 +133,7 @@ export function RasterizeMeshTexels(mesh: IctHeadMesh, from: number, to: number,
     for (let t = from; t < to; t++) {
         const x = [0, 1, 2].map((k) => (uv[6 * t + 2 * k] / uSpan) * width);
         const y = [0, 1, 2].map((k) => (1 - uv[6 * t + 2 * k + 1]) * height);
-        _RasterizeTriangle(x, y, width, height, (px, py, b0, b1) => {
+        RasterizeTriangle(x, y, width, height, (px, py, b0, b1) => {
             texel.push(py * width + px);
             triangle.push(t);
             bary.push(b0, b1);
@@ -146,8 +146,13 @@ function _EmptyTexture(width: number, height: number, uSpan: number): IHeadTextu
     return { width, height, uSpan, rgb: new Float32Array(width * height * 3), weight: new Float32Array(width * height) };
 }
 
-/** Camera-space positions `R·X + t` (cm; the camera looks along −z). */
-function _CameraPositions(positions: Float32Array, fit: ILandmarkFitResult): Float32Array {
+/**
+ * Camera-space positions `R·X + t` (cm; the camera looks along −z).
+ * @param positions mesh positions `[n][3]`, cm
+ * @param fit the fit's camera (rotation, translation)
+ * @returns the positions in the camera's frame
+ */
+export function CameraPositions(positions: Float32Array, fit: ILandmarkFitResult): Float32Array {
     const r = fit.rotation;
     const t = fit.translation;
     const out = new Float32Array(positions.length);
@@ -163,8 +168,13 @@ function _CameraPositions(positions: Float32Array, fit: ILandmarkFitResult): Flo
 /**
  * Calls `visit(x, y, b0, b1)` for each pixel centre (x + ½, y + ½) inside the triangle (corners in
  * pixels), with the barycentric weights of its first two corners.
+ * @param x the corners' x, px
+ * @param y the corners' y, px
+ * @param width raster width (pixels outside are skipped)
+ * @param height raster height
+ * @param visit called per covered pixel
  */
-function _RasterizeTriangle(x: number[], y: number[], width: number, height: number, visit: (px: number, py: number, b0: number, b1: number) => void): void {
+export function RasterizeTriangle(x: number[], y: number[], width: number, height: number, visit: (px: number, py: number, b0: number, b1: number) => void): void {
     const det = (x[1] - x[0]) * (y[2] - y[0]) - (x[2] - x[0]) * (y[1] - y[0]);
     if (Math.abs(det) < 1e-12) {
         return;
@@ -216,7 +226,7 @@ class _DepthBuffer {
             if (behind) {
                 continue;
             }
-            _RasterizeTriangle(x, y, width, height, (px, py, b0, b1) => {
+            RasterizeTriangle(x, y, width, height, (px, py, b0, b1) => {
                 // Perspective-correct depth: 1/z is linear in screen space.
                 const d = 1 / (b0 / z[0] + b1 / z[1] + (1 - b0 - b1) / z[2]);
                 const i = py * width + px;
@@ -286,12 +296,30 @@ function _SeenColour(
     if (z > depth.depth[Math.floor(v) * depth.width + Math.floor(u)] + _DepthTolerance) {
         return 0;
     }
-    _SampleBilinear(image, u - 0.5, v - 0.5, out);
-    const w = (facing - _MinFacing) / (1 - _MinFacing);
+    SampleBilinear(image, u - 0.5, v - 0.5, out);
+    return FacingTrust(facing);
+}
+
+/**
+ * How far a photo's colour is trusted on a surface that faces its camera at this cosine: 0 below
+ * a grazing limit, rising to 1 well before the surface faces the camera squarely.
+ * @param facing cosine between the surface normal and the direction to the camera
+ * @returns 0 to 1
+ */
+export function FacingTrust(facing: number): number {
+    const w = Math.max(0, (facing - _MinFacing) / (1 - _MinFacing));
     return Math.min(1, 2 * w) ** 2;
 }
 
-function _SampleBilinear(image: IImagePixels, x: number, y: number, out: number[]): void {
+/**
+ * The image's bilinear colour (0–1) at (x, y) in pixel-centre coordinates (pixel i's centre is i), into `out`.
+ * The caller keeps (x, y) at least one pixel inside the image's right and bottom edges.
+ * @param image the photo
+ * @param x column, px
+ * @param y row, px
+ * @param out receives r, g, b
+ */
+export function SampleBilinear(image: IImagePixels, x: number, y: number, out: number[]): void {
     const x0 = Math.floor(x);
     const y0 = Math.floor(y);
     const ax = x - x0;

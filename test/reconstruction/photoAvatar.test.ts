@@ -72,6 +72,43 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
         expect(error).toBeLessThan(0.1);
     });
 
+    it("keeps the photo in a layer seen from the photo's camera: its colour on the face, hair beyond the head as a slab", async () => {
+        const { fit, asset, hairMatte } = result;
+        const layer = asset.photoLayer!;
+        expect(layer).toBeDefined();
+        const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
+        const depth = HalfArrayToFloat32(layer.depth);
+        const basis = await IctLandmarkBasis.LoadAsync();
+        const canonical = basis.evaluate(fit.alpha, []);
+        const at = (x: number[]): { pixel: number; w: number } => {
+            const h = [0, 1, 2].map((r) => layer.projection[4 * r] * x[0] + layer.projection[4 * r + 1] * x[1] + layer.projection[4 * r + 2] * x[2] + layer.projection[4 * r + 3]);
+            return { pixel: Math.floor((h[1] / h[2]) * layer.height) * layer.width + Math.floor((h[0] / h[2]) * layer.width), w: h[2] };
+        };
+        // Down the nose: the layer's pixel for the canonical landmark holds the photo's colour where the fit put that
+        // landmark, trusted, with the surface at the landmark's distance.
+        for (const l of [27, 28, 29, 30, 33]) {
+            const { pixel, w } = at([canonical[3 * l], canonical[3 * l + 1], canonical[3 * l + 2]]);
+            const o = (Math.round(fit.projected[2 * l + 1]) * image.width + Math.round(fit.projected[2 * l])) * 4;
+            const photo = [0, 1, 2].map((c) => image.data[o + c] / 255);
+            const colour = [0, 1, 2].map((c) => layer.colour[4 * pixel + c] / 255);
+            expect(Math.hypot(...photo.map((p, c) => p - colour[c]))).toBeLessThan(0.12);
+            expect(layer.colour[4 * pixel + 3]).toBeGreaterThan(128);
+            expect(Math.abs(depth[4 * pixel] - w)).toBeLessThan(0.6);
+            expect(depth[4 * pixel + 3]).toBe(0);
+        }
+        // sample2's long dark hair falls beside her face: a good part of the layer is slab, all of it off the head's
+        // surface (untrusted colour), with density there and nowhere else.
+        const slab = hairMatte.reduce((n, m) => n + (m > 0 ? 1 : 0), 0);
+        expect(slab).toBeGreaterThan(0.05 * layer.width * layer.height);
+        for (let p = 0; p < hairMatte.length; p++) {
+            expect(depth[4 * p + 3] > 0).toBe(hairMatte[p] > 0);
+            if (hairMatte[p] > 0) {
+                expect(layer.colour[4 * p + 3]).toBe(0);
+                expect(depth[4 * p + 2]).toBeGreaterThan(depth[4 * p + 1]);
+            }
+        }
+    });
+
     it("writes a valid glTF: the volume and a textured fallback mesh with the 53 ARKit morph targets", async () => {
         const glb = await WriteAvatarGlb(result.asset, "avatar", result.fallback);
         const report = await validator.validateBytes(glb);
