@@ -302,6 +302,9 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             this._material = new AvatarVolumeMaterial(`${this.name}.material`, scene, pack, this._layout);
             this._material.setTexture("nofaTriplane", this._gpu.triplane);
             this._material.setTexture("nofaColourPlanes", this._gpu.colourPlanes);
+            this._material.setTexture("nofaPhotoColour", this._gpu.photoColour);
+            this._material.setTexture("nofaPhotoDepth", this._gpu.photoDepth);
+            this._material.setPhotoProjection(this._gpu.photoProjection);
             this._material.setTexture("nofaDisplacement", this._gpu.displacement);
             this._material.setStorageBuffer("nofaWeights", this._gpu.weights);
             this._material.setStorageBuffer("nofaDynamic", this._gpu.dynamic);
