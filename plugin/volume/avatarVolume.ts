@@ -290,6 +290,13 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
         if (asset.alpha.length !== m.alphaDims) {
             throw new AvatarFormatError("alpha", `has ${asset.alpha.length} values, the pack needs ${m.alphaDims}`);
         }
+        const photo = asset.photoLayer;
+        if (photo) {
+            const sizeOk = [photo.width, photo.height].every((v) => Number.isInteger(v) && v >= 1 && v <= 4096);
+            if (!sizeOk || photo.projection.length !== 12 || photo.colour.length !== photo.width * photo.height * 4 || photo.depth.length !== photo.width * photo.height * 4) {
+                throw new AvatarFormatError("photoLayer", `must be a 12-value projection and ${photo.width}×${photo.height}×4 colour and depth values (width, height in [1, 4096])`);
+            }
+        }
         this._releaseVolume();
         const scene = this.getScene();
         try {
