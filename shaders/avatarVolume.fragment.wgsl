@@ -18,11 +18,16 @@ uniform maxSteps : f32;
 uniform perSampleDeformation : f32;
 uniform skipEmpty : f32;
 uniform showSampleCount : f32;
+uniform photoProjection : mat4x4<f32>;
 
 var nofaTriplaneSampler : sampler;
 var nofaTriplane : texture_2d_array<f32>;
 var nofaColourPlanesSampler : sampler;
 var nofaColourPlanes : texture_2d_array<f32>;
+var nofaPhotoColourSampler : sampler;
+var nofaPhotoColour : texture_2d<f32>;
+var nofaPhotoDepthSampler : sampler;
+var nofaPhotoDepth : texture_2d<f32>;
 var nofaDisplacementSampler : sampler;
 var nofaDisplacement : texture_3d<f32>;
 var<storage, read> nofaWeights : array<f32>;
@@ -37,7 +42,7 @@ fn main(input : FragmentInputs) -> FragmentOutputs {
     let rd = normalize(fragmentInputs.vLocal - ro);
     let params = NofaRayParams(uniforms.canonicalMin, uniforms.canonicalMax, uniforms.deformedMin, uniforms.deformedMax,
         vec3<u32>(uniforms.occupancyDims), uniforms.stepSize, u32(uniforms.maxSteps),
-        uniforms.perSampleDeformation > 0.5, uniforms.skipEmpty > 0.5);
+        uniforms.perSampleDeformation > 0.5, uniforms.skipEmpty > 0.5, uniforms.photoProjection);
     let r = nofaRaymarch(ro, rd, params);
     if (uniforms.showSampleCount > 0.5) {
         // Benchmark view: samples per ray in the red channel (count / 1024), green marks the ray.

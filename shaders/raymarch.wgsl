@@ -1,5 +1,5 @@
 // Front-to-back raymarching of the deformed tri-plane volume, in the canonical frame (ICT cm).
-// Needs: nofaCommon, mlp, positionalEncoding, triplane, colourPlanes, deformation and the generated networks;
+// Needs: nofaCommon, mlp, positionalEncoding, triplane, colourPlanes, photoLayer, deformation and the generated networks;
 // globals `nofaDisplacement: texture_3d<f32>` + `nofaDisplacementSampler` (the baked w·Δx over
 // the deformed box) and `nofaOccupancy: array<u32>` (dilated occupancy over the deformed box).
 
@@ -15,6 +15,8 @@ struct NofaRayParams {
     // true: evaluate D-Net/W-Net at every sample (reference); false: read the baked texture.
     perSampleDeformation: bool,
     skipEmpty: bool,
+    // The photo layer's projection (photoLayer.wgsl; zero: no layer).
+    photoProjection: mat4x4<f32>,
 };
 
 struct NofaRayResult {
@@ -79,10 +81,17 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         }
         let uc = nofaToUnit(xc, p.canonicalMin, p.canonicalMax);
         let o = nofaDecodeRaw(uc);
-        let a = 1.0 - exp(-nofaSoftplus(o.x) * dt);
-        let w = transmittance * a;
+        let densityVolume = nofaSoftplus(o.x);
         let logits = o.yzw + nofaColourOffset(uc);
-        r.color += w * vec3<f32>(nofaSigmoid(logits.x), nofaSigmoid(logits.y), nofaSigmoid(logits.z));
+        let colourVolume = vec3<f32>(nofaSigmoid(logits.x), nofaSigmoid(logits.y), nofaSigmoid(logits.z));
+        // The photo layer: its colour at the surface it saw, its slab's density and colour.
+        let ph = nofaPhotoSample(xc, p.photoProjection);
+        let colourSurface = mix(colourVolume, ph.colour, ph.surfaceWeight);
+        let density = densityVolume + ph.density;
+        let colour = (densityVolume * colourSurface + ph.density * ph.colour) / max(density, 1e-6);
+        let a = 1.0 - exp(-density * dt);
+        let w = transmittance * a;
+        r.color += w * colour;
         weightedT += w * t;
         transmittance *= 1.0 - a;
         if (transmittance < 0.004) {

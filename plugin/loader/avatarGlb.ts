@@ -1,7 +1,7 @@
 import { AvatarFormatError } from "../errors";
 import { HalfToFloat } from "../io/float16";
 import { Sha256Hex } from "../io/sha256";
-import { type IAvatarAsset, type IColourPlanes } from "../volume/avatarAsset";
+import { type IAvatarAsset, type IColourPlanes, type IPhotoLayer } from "../volume/avatarAsset";
 
 /** Name of the glTF vendor extension that carries the volume. */
 export const AvatarVolumeExtensionName = "NOFA_avatar_volume";
@@ -12,6 +12,9 @@ export const AvatarExtensionVersion = 1;
 const GlbMagic = 0x46546c67;
 const ChunkJson = 0x4e4f534a;
 const ChunkBin = 0x004e4942;
+
+/** Largest width or height of a photo layer, pixels. */
+export const PhotoLayerMaxSize = 4096;
 
 /** Reads the bytes of a glTF buffer view. */
 export type BufferViewReader = (index: number) => Promise<ArrayBufferView>;
@@ -96,6 +99,33 @@ export async function ParseAvatarVolumeExtension(ext: unknown, readView: BufferV
         colourBytes = await _view(readView, colour.bufferView, `${context}.colourPlanes.bufferView`, 3 * 3 * cr * cr * 2);
         colourPlanes = { resolution: cr, values: new Uint16Array(colourBytes.buffer) };
     }
+    let photoLayer: IPhotoLayer | undefined;
+    let photoColourBytes: Uint8Array | null = null;
+    let photoDepthBytes: Uint8Array | null = null;
+    if (e.photoLayer !== undefined) {
+        const photo = _field(e, "photoLayer", context);
+        const field = `${context}.photoLayer`;
+        const projection = photo.projection;
+        if (!Array.isArray(projection) || projection.length !== 12 || !projection.every((v) => typeof v === "number" && Number.isFinite(v))) {
+            throw new AvatarFormatError(`${field}.projection`, "must be 12 finite numbers (row-major 3 × 4)");
+        }
+        for (const key of ["width", "height"]) {
+            const v = photo[key];
+            if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > PhotoLayerMaxSize) {
+                throw new AvatarFormatError(`${field}.${key}`, `must be an integer in [1, ${PhotoLayerMaxSize}]`);
+            }
+        }
+        const width = photo.width as number;
+        const height = photo.height as number;
+        const colour = _field(photo, "colour", field);
+        const depth = _field(photo, "depth", field);
+        if (depth.dtype !== "float16") {
+            throw new AvatarFormatError(`${field}.depth.dtype`, `must be "float16", got ${JSON.stringify(depth.dtype)}`);
+        }
+        photoColourBytes = await _view(readView, colour.bufferView, `${field}.colour.bufferView`, width * height * 4);
+        photoDepthBytes = await _view(readView, depth.bufferView, `${field}.depth.bufferView`, width * height * 4 * 2);
+        photoLayer = { projection: Float32Array.from(projection as number[]), width, height, colour: photoColourBytes, depth: new Uint16Array(photoDepthBytes.buffer) };
+    }
     const hashes = _field(e, "sha256", context);
     const hashed: [string, Uint8Array][] = [
         ["alpha", alphaBytes],
@@ -103,6 +133,9 @@ export async function ParseAvatarVolumeExtension(ext: unknown, readView: BufferV
     ];
     if (colourBytes) {
         hashed.push(["colourPlanes", colourBytes]);
+    }
+    if (photoColourBytes && photoDepthBytes) {
+        hashed.push(["photoColour", photoColourBytes], ["photoDepth", photoDepthBytes]);
     }
     for (const [key, bytes] of hashed) {
         const hash = await Sha256Hex(bytes);
@@ -121,6 +154,12 @@ export async function ParseAvatarVolumeExtension(ext: unknown, readView: BufferV
     if (colourPlanes) {
         _CheckFiniteHalves(colourPlanes.values, `${context}.colourPlanes`);
     }
+    if (photoLayer) {
+        if (!photoLayer.projection.every((v) => Number.isFinite(v))) {
+            throw new AvatarFormatError(`${context}.photoLayer.projection`, "is not finite in float32");
+        }
+        _CheckFiniteHalves(photoLayer.depth, `${context}.photoLayer.depth`);
+    }
     return {
         packId: pack.id,
         packVersion: pack.version,
@@ -130,6 +169,7 @@ export async function ParseAvatarVolumeExtension(ext: unknown, readView: BufferV
         channels,
         resolution,
         ...(colourPlanes ? { colourPlanes } : {}),
+        ...(photoLayer ? { photoLayer } : {}),
     };
 }
 
@@ -245,6 +285,11 @@ export async function WriteAvatarGlb(asset: IAvatarAsset, name: string, fallback
     const colour = asset.colourPlanes;
     const colourBytes = colour ? new Uint8Array(colour.values.buffer, colour.values.byteOffset, colour.values.byteLength) : null;
     const colourView = colourBytes ? bin.view(colourBytes) : -1;
+    const photo = asset.photoLayer;
+    const photoColourBytes = photo ? new Uint8Array(photo.colour.buffer, photo.colour.byteOffset, photo.colour.byteLength) : null;
+    const photoDepthBytes = photo ? new Uint8Array(photo.depth.buffer, photo.depth.byteOffset, photo.depth.byteLength) : null;
+    const photoColourView = photoColourBytes ? bin.view(photoColourBytes) : -1;
+    const photoDepthView = photoDepthBytes ? bin.view(photoDepthBytes) : -1;
     const nodes: Record<string, unknown>[] = [
         {
             name,
@@ -255,7 +300,23 @@ export async function WriteAvatarGlb(asset: IAvatarAsset, name: string, fallback
                     alpha: { bufferView: alphaView, count: asset.alpha.length },
                     triplane: { bufferView: triView, channels: asset.channels, resolution: asset.resolution, dtype: "float16" },
                     ...(colour ? { colourPlanes: { bufferView: colourView, resolution: colour.resolution, dtype: "float16" } } : {}),
-                    sha256: { alpha: await Sha256Hex(alphaBytes), triplane: await Sha256Hex(triBytes), ...(colourBytes ? { colourPlanes: await Sha256Hex(colourBytes) } : {}) },
+                    ...(photo
+                        ? {
+                              photoLayer: {
+                                  projection: Array.from(photo.projection),
+                                  width: photo.width,
+                                  height: photo.height,
+                                  colour: { bufferView: photoColourView },
+                                  depth: { bufferView: photoDepthView, dtype: "float16" },
+                              },
+                          }
+                        : {}),
+                    sha256: {
+                        alpha: await Sha256Hex(alphaBytes),
+                        triplane: await Sha256Hex(triBytes),
+                        ...(colourBytes ? { colourPlanes: await Sha256Hex(colourBytes) } : {}),
+                        ...(photoColourBytes && photoDepthBytes ? { photoColour: await Sha256Hex(photoColourBytes), photoDepth: await Sha256Hex(photoDepthBytes) } : {}),
+                    },
                 },
             },
             ...(fallback.length ? { children: fallback.map((_, i) => i + 1) } : {}),

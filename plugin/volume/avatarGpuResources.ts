@@ -2,6 +2,7 @@ import { ComputeShader } from "@babylonjs/core/Compute/computeShader.js";
 import { StorageBuffer } from "@babylonjs/core/Buffers/storageBuffer.js";
 import { Constants } from "@babylonjs/core/Engines/constants.js";
 import { type WebGPUEngine } from "@babylonjs/core/Engines/webgpuEngine.js";
+import { RawTexture } from "@babylonjs/core/Materials/Textures/rawTexture.js";
 import { RawTexture2DArray } from "@babylonjs/core/Materials/Textures/rawTexture2DArray.js";
 import { RawTexture3D } from "@babylonjs/core/Materials/Textures/rawTexture3D.js";
 import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
@@ -13,7 +14,7 @@ import { type ModelPack } from "../pack/modelPack";
 import { type IAvatarAsset } from "./avatarAsset";
 import { type NetworkLayout } from "./networkLayout";
 import { BakeDeformationSource, DeformedOccupancySource, DilateOccupancySource, OccupancySource } from "./shaderSources";
-import { ColourPlanesToTextureLayers, TriplaneToTextureLayers } from "./triplaneTexture";
+import { ColourPlanesToTextureLayers, PhotoProjectionColumnMajor, TriplaneToTextureLayers } from "./triplaneTexture";
 
 /** Target cell sizes (cm) of the displacement texture and of the occupancy grid. */
 const DisplacementCell = 0.6;
@@ -48,7 +49,7 @@ function _computePass(name: string, engine: WebGPUEngine, source: string, bindin
 }
 
 /**
- * Everything one avatar holds on the GPU: the tri-plane texture, the baked displacement texture,
+ * Everything one avatar holds on the GPU: the tri-plane, colour-plane and photo-layer textures, the baked displacement texture,
  * the network weights, the folded α/β biases, the occupancy grid, and the compute passes that
  * fill them. `dispose()` releases all of it.
  */
@@ -57,6 +58,12 @@ export class AvatarGpuResources {
     public readonly triplane: RawTexture2DArray;
     /** The avatar's colour planes (3 rgba16float layers; 1 × 1 zeros when the avatar has none). */
     public readonly colourPlanes: RawTexture2DArray;
+    /** The photo layer's colour and surface trust (rgba8unorm; 1 × 1 zeros when the avatar has none). */
+    public readonly photoColour: RawTexture;
+    /** The photo layer's surface, slab front and back distances and slab density (rgba16float; 1 × 1 zeros when none). */
+    public readonly photoDepth: RawTexture;
+    /** The photo layer's projection, 16 floats column-major as the shaders' mat4x4 (zeros when none). */
+    public readonly photoProjection: Float32Array;
     /** w·Δx baked over the deformed box (rgba16float 3D storage texture). */
     public readonly displacement: RawTexture3D;
     /** The pack's MLP weights (f32). */
@@ -74,6 +81,7 @@ export class AvatarGpuResources {
     private readonly _occupancyCanonical: StorageBuffer;
     private readonly _bakeParams: StorageBuffer;
     private readonly _occupancyParams: StorageBuffer;
+    private readonly _photoProjectionBuffer: StorageBuffer;
     private readonly _bake: ComputeShader;
     private readonly _occupancyPass: ComputeShader;
     private readonly _dilatePass: ComputeShader;
@@ -107,6 +115,16 @@ export class AvatarGpuResources {
         this.colourPlanes = new RawTexture2DArray(colourTexels, colourSize, colourSize, 3, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT);
         this.colourPlanes.name = `${name}.colourPlanes`;
         this.colourPlanes.wrapU = this.colourPlanes.wrapV = Texture.CLAMP_ADDRESSMODE;
+        const photo = asset.photoLayer;
+        const [pw, ph] = photo ? [photo.width, photo.height] : [1, 1];
+        this.photoColour = new RawTexture(photo?.colour ?? new Uint8Array(4), pw, ph, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_UNSIGNED_BYTE);
+        this.photoColour.name = `${name}.photoColour`;
+        this.photoDepth = new RawTexture(photo?.depth ?? new Uint16Array(4), pw, ph, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT);
+        this.photoDepth.name = `${name}.photoDepth`;
+        for (const t of [this.photoColour, this.photoDepth]) {
+            t.wrapU = t.wrapV = Texture.CLAMP_ADDRESSMODE;
+        }
+        this.photoProjection = PhotoProjectionColumnMajor(photo?.projection);
         const [dx, dy, dz] = this.displacementDims;
         this.displacement = new RawTexture3D(null, dx, dy, dz, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT, Constants.TEXTURE_CREATIONFLAG_STORAGE);
         this.displacement.name = `${name}.displacement`;
@@ -121,6 +139,8 @@ export class AvatarGpuResources {
         this.occupancy = new StorageBuffer(engine, cells * 4, Constants.BUFFER_CREATIONFLAG_READWRITE, `${name}.occupancy`);
         this._bakeParams = this._gridParams(engine, `${name}.bakeParams`, min, max, this.displacementDims, box, [0, 0]);
         this._occupancyParams = this._gridParams(engine, `${name}.occupancyParams`, min, max, this.occupancyDims, box, [OccupancyThreshold, 1]);
+        this._photoProjectionBuffer = new StorageBuffer(engine, 64, Constants.BUFFER_CREATIONFLAG_WRITE, `${name}.photoProjection`);
+        this._photoProjectionBuffer.update(this.photoProjection);
 
         this._bake = _computePass(`${name}.bake`, engine, BakeDeformationSource(pack, layout), [
             ["nofaWeights", 0, this.weights],
@@ -133,6 +153,9 @@ export class AvatarGpuResources {
             ["nofaTriplane", 2, this.triplane],
             ["gridParams", 3, this._occupancyParams],
             ["occupancyOut", 4, this._occupancyRaw],
+            ["nofaPhotoColour", 6, this.photoColour],
+            ["nofaPhotoDepth", 8, this.photoDepth],
+            ["nofaPhotoProjection", 9, this._photoProjectionBuffer],
         ]);
         this._dilatePass = _computePass(`${name}.dilate`, engine, DilateOccupancySource(), [
             ["occupancyIn", 0, this._occupancyRaw],
@@ -197,8 +220,10 @@ export class AvatarGpuResources {
     public dispose(): void {
         this.triplane.dispose();
         this.colourPlanes.dispose();
+        this.photoColour.dispose();
+        this.photoDepth.dispose();
         this.displacement.dispose();
-        for (const b of [this.weights, this.dynamic, this.occupancy, this._occupancyRaw, this._occupancyCanonical, this._bakeParams, this._occupancyParams]) {
+        for (const b of [this.weights, this.dynamic, this.occupancy, this._occupancyRaw, this._occupancyCanonical, this._bakeParams, this._occupancyParams, this._photoProjectionBuffer]) {
             b.dispose();
         }
     }

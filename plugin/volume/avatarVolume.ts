@@ -290,6 +290,13 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
         if (asset.alpha.length !== m.alphaDims) {
             throw new AvatarFormatError("alpha", `has ${asset.alpha.length} values, the pack needs ${m.alphaDims}`);
         }
+        const photo = asset.photoLayer;
+        if (photo) {
+            const sizeOk = [photo.width, photo.height].every((v) => Number.isInteger(v) && v >= 1 && v <= 4096);
+            if (!sizeOk || photo.projection.length !== 12 || photo.colour.length !== photo.width * photo.height * 4 || photo.depth.length !== photo.width * photo.height * 4) {
+                throw new AvatarFormatError("photoLayer", `must be a 12-value projection and ${photo.width}×${photo.height}×4 colour and depth values (width, height in [1, 4096])`);
+            }
+        }
         this._releaseVolume();
         const scene = this.getScene();
         try {
@@ -302,6 +309,9 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             this._material = new AvatarVolumeMaterial(`${this.name}.material`, scene, pack, this._layout);
             this._material.setTexture("nofaTriplane", this._gpu.triplane);
             this._material.setTexture("nofaColourPlanes", this._gpu.colourPlanes);
+            this._material.setTexture("nofaPhotoColour", this._gpu.photoColour);
+            this._material.setTexture("nofaPhotoDepth", this._gpu.photoDepth);
+            this._material.setPhotoProjection(this._gpu.photoProjection);
             this._material.setTexture("nofaDisplacement", this._gpu.displacement);
             this._material.setStorageBuffer("nofaWeights", this._gpu.weights);
             this._material.setStorageBuffer("nofaDynamic", this._gpu.dynamic);

@@ -32,8 +32,8 @@ export class AvatarVolumeMaterial extends ShaderMaterial {
             {
                 attributes: ["position"],
                 uniformBuffers: ["Scene", "Mesh"],
-                uniforms: ["invWorld", "canonicalMin", "canonicalMax", "deformedMin", "deformedMax", "occupancyDims", "stepSize", "maxSteps", "perSampleDeformation", "skipEmpty", "showSampleCount"],
-                samplers: ["nofaTriplane", "nofaColourPlanes", "nofaDisplacement"],
+                uniforms: ["invWorld", "canonicalMin", "canonicalMax", "deformedMin", "deformedMax", "occupancyDims", "stepSize", "maxSteps", "perSampleDeformation", "skipEmpty", "showSampleCount", "photoProjection"],
+                samplers: ["nofaTriplane", "nofaColourPlanes", "nofaPhotoColour", "nofaPhotoDepth", "nofaDisplacement"],
                 storageBuffers: ["nofaWeights", "nofaDynamic", "nofaOccupancy"],
                 shaderLanguage: ShaderLanguage.WGSL,
                 needAlphaBlending: true,
@@ -50,6 +50,17 @@ export class AvatarVolumeMaterial extends ShaderMaterial {
         this.setVector3("deformedMin", Vector3.FromArray(box.min.map((v) => v - m)));
         this.setVector3("deformedMax", Vector3.FromArray(box.max.map((v) => v + m)));
         this.setMatrix("invWorld", this._invWorld);
+        this.setPhotoProjection(new Float32Array(16));
+    }
+
+    /**
+     * Sets the photo layer's projection (shaders/photoLayer.wgsl).
+     * @param columnMajor the 16 floats of the 4 × 4 matrix whose rows 0..2 are the layer's 3 × 4
+     * projection, column-major as WGSL reads a mat4x4 (`PhotoProjectionColumnMajor`); zeros: no layer
+     */
+    public setPhotoProjection(columnMajor: Float32Array): void {
+        // setMatrix uploads `m` as it is, and WGSL reads it column by column.
+        this.setMatrix("photoProjection", Matrix.FromArray(columnMajor));
     }
 
     /**

@@ -5,6 +5,7 @@ import triplane from "../../shaders/triplane.wgsl";
 import deformation from "../../shaders/deformation.wgsl";
 import raymarch from "../../shaders/raymarch.wgsl";
 import colourPlanes from "../../shaders/colourPlanes.wgsl";
+import photoLayer from "../../shaders/photoLayer.wgsl";
 import gridParams from "../../shaders/gridParams.wgsl";
 import bakeDeformation from "../../shaders/bakeDeformation.wgsl";
 import occupancy from "../../shaders/occupancy.wgsl";
@@ -78,9 +79,14 @@ export function DeformationSource(pack: ModelPack, layout: NetworkLayout): strin
     ].join("\n");
 }
 
+/** WGSL of the photo layer's lookup (`nofaPhotoSample`; the textures and samplers are the includer's). */
+export function PhotoLayerSource(): string {
+    return photoLayer;
+}
+
 /** Functions the material's fragment shader includes: everything up to `nofaRaymarch`. */
 export function RaymarchFunctions(pack: ModelPack, layout: NetworkLayout): string {
-    return [NetworkBase(pack, layout), DecoderSource(layout), colourPlanes, DeformationSource(pack, layout), raymarch].join("\n");
+    return [NetworkBase(pack, layout), DecoderSource(layout), colourPlanes, photoLayer, DeformationSource(pack, layout), raymarch].join("\n");
 }
 
 /** Full source of the compute pass that bakes the displacement texture. */
@@ -88,9 +94,9 @@ export function BakeDeformationSource(pack: ModelPack, layout: NetworkLayout): s
     return [NetworkBase(pack, layout), DeformationSource(pack, layout), gridParams, bakeDeformation].join("\n");
 }
 
-/** Full source of the compute pass that marks occupied cells. */
+/** Full source of the compute pass that marks occupied cells (the decoder's density or the photo layer's slab). */
 export function OccupancySource(pack: ModelPack, layout: NetworkLayout): string {
-    return [NetworkBase(pack, layout), DecoderSource(layout), gridParams, occupancy].join("\n");
+    return [NetworkBase(pack, layout), DecoderSource(layout), photoLayer, gridParams, occupancy].join("\n");
 }
 
 /** Full source of the compute pass that dilates the occupancy grid. */

@@ -42,3 +42,24 @@ export function ColourPlanesToTextureLayers(values: Uint16Array, resolution: num
     }
     return out;
 }
+
+/**
+ * The photo layer's projection as the shaders' `mat4x4<f32>` reads it (shaders/photoLayer.wgsl):
+ * the 4 × 4 matrix whose rows 0..2 are the row-major 3 × 4 `projection` and whose row 3 is
+ * (0, 0, 0, 1), written column by column (WGSL matrices are column-major).
+ * @param projection row-major 3 × 4 (12 values); absent: zeros (no layer)
+ * @returns 16 floats, column-major
+ */
+export function PhotoProjectionColumnMajor(projection?: Float32Array): Float32Array {
+    const out = new Float32Array(16);
+    if (!projection) {
+        return out;
+    }
+    for (let row = 0; row < 3; row++) {
+        for (let col = 0; col < 4; col++) {
+            out[col * 4 + row] = projection[row * 4 + col];
+        }
+    }
+    out[15] = 1;
+    return out;
+}

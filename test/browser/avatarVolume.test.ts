@@ -2,7 +2,8 @@
  * Browser layer: the sample scene in headless Chromium (WebGPU on SwiftShader). Pixels are read
  * back and checked: the avatar appears (also in two viewports at once), a mesh sphere through
  * the head occludes and is occluded per pixel, jawOpen changes the mouth region and nothing far
- * from it, bad files fail with typed errors and leave nothing on the GPU, 200 avatars created and
+ * from it, a photo layer's slab shows (through the material's projection uniform and the
+ * occupancy pass), bad files fail with typed errors and leave nothing on the GPU, 200 avatars created and
  * disposed leave the texture and buffer counts where they were, and the console shows no error.
  */
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { type Page } from "playwright-core";
 import { type IBrowserSession, OpenSample, StartBrowser } from "../support/browser";
 import { PNG } from "pngjs";
+import { Float32ArrayToHalf } from "../../plugin/io/float16";
 
 const Size = 160;
 const AssetsDir = "dist/sample-assets/analytic";
@@ -186,6 +188,44 @@ test("jawOpen changes the mouth region and nothing far from it", async () => {
     }
     expect(inside).toBeGreaterThan(40);
     expect(outside).toBeLessThan(inside * 0.02);
+});
+
+test("a photo layer's slab paints the face and shows beside the head (the material's projection uniform and the occupancy pass both see it)", async () => {
+    // Seen from a camera at canonical z = 60 looking down −z (u = ½ + x/w, v = ½ − y/w, w = 60 − z):
+    // green, untrusted at the surface, a 5/cm slab from z = 13.5 to z = 10 over the whole layer.
+    const W = 8;
+    const H = 8;
+    const layer = {
+        projection: [1, 0, -0.5, 30, 0, -1, -0.5, 30, 0, 0, -1, 60],
+        colour: Array.from({ length: W * H }, () => [40, 220, 40, 0]).flat(),
+        depth: Array.from(Float32ArrayToHalf(Float32Array.from(Array.from({ length: W * H }, () => [0, 46.5, 50, 5]).flat()))),
+    };
+    await show(false, false);
+    await view(-Math.PI / 2, Math.PI / 2, 0.6);
+    const [fx, fy] = await page.evaluate(() => window.nofaSample.project(0, 0.02, -0.1));
+    const [sx, sy] = await page.evaluate(() => window.nofaSample.project(0.11, 0.0, -0.12));
+    const shots: IImage[] = [];
+    for (const withLayer of [false, true]) {
+        await page.evaluate(
+            async ([l, on, w, h]) => {
+                const { scene, avatar, AvatarVolume } = window.nofaSample;
+                const asset = { ...avatar!.asset! };
+                if (on) {
+                    asset.photoLayer = { projection: Float32Array.from(l.projection), width: w, height: h, colour: Uint8Array.from(l.colour), depth: Uint16Array.from(l.depth) };
+                }
+                (window as unknown as { __photoAvatar: unknown }).__photoAvatar = await AvatarVolume.CreateAsync(on ? "photoLayer" : "noPhotoLayer", scene, avatar!.pack!, asset);
+            },
+            [layer, withLayer, W, H] as const
+        );
+        shots.push(await capture(3));
+        await page.evaluate(() => (window as unknown as { __photoAvatar: { dispose(): void } }).__photoAvatar.dispose());
+    }
+    const green = (c: number[]): boolean => c[1] > c[0] + 60 && c[1] > c[2] + 60;
+    expect(isSkin(pixel(shots[0], fx, fy))).toBe(true);
+    expect(green(pixel(shots[1], fx, fy))).toBe(true);
+    expect(green(pixel(shots[0], sx, sy))).toBe(false);
+    expect(green(pixel(shots[1], sx, sy))).toBe(true);
+    await show(true, false);
 });
 
 test("bad avatar files get typed errors and leave nothing on the GPU", async () => {

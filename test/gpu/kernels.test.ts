@@ -5,6 +5,8 @@
  * storage, 1e-2 cm); occupancy: cells whose density is within 2 % of the threshold may differ;
  * raymarch: mean |Δcolour| < 5e-3 and 99 % of rays < 3e-2 (sharp surfaces amplify f32 rounding);
  * skipping vs not: < 6e-3 per ray (the faint density, 1.2e-4/cm on the analytic head, in skipped cells).
+ * The photo layer (a synthetic 16 × 12 one: surface trust on half of it, a hair slab on its top rows)
+ * goes through the same raymarch and occupancy comparisons, and must change the image.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,11 +16,12 @@ import { Float32ArrayToHalf, HalfArrayToFloat32 } from "../../plugin/io/float16"
 import { ModelPack } from "../../plugin/pack/modelPack";
 import { FoldDynamicBiases } from "../../plugin/volume/dynamicBiases";
 import { NetworkLayout } from "../../plugin/volume/networkLayout";
-import { BakeDeformationSource, DecoderSource, DeformationSource, DeformedOccupancySource, DilateOccupancySource, NetworkBase, OccupancySource, RaymarchFunctions } from "../../plugin/volume/shaderSources";
-import { ColourPlanesToTextureLayers, TriplaneToTextureLayers } from "../../plugin/volume/triplaneTexture";
+import { BakeDeformationSource, DecoderSource, DeformationSource, DeformedOccupancySource, DilateOccupancySource, NetworkBase, OccupancySource, PhotoLayerSource, RaymarchFunctions } from "../../plugin/volume/shaderSources";
+import { ColourPlanesToTextureLayers, PhotoProjectionColumnMajor, TriplaneToTextureLayers } from "../../plugin/volume/triplaneTexture";
+import { type IPhotoLayer } from "../../plugin/volume/avatarAsset";
 import { ReadAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { readFileSync } from "node:fs";
-import { BackwardDisplacement, CellOccupied, Decode, type IReferenceTriplane, type IReferenceVolume, Raymarch, type Vec3 } from "../reference/volumeReference";
+import { BackwardDisplacement, CellOccupied, Decode, type IReferenceTriplane, type IReferenceVolume, PhotoSample, Raymarch, type Vec3 } from "../reference/volumeReference";
 import { WriteAnalyticAssets } from "../support/analyticHead";
 import { Dispatch, GetDevice, ReadBuffer, ReleaseGpu, StorageFrom, StorageOf } from "../support/gpu";
 import { DiskReader } from "../support/nodeFiles";
@@ -75,6 +78,17 @@ function colourPlanesTexture(halves: Uint16Array, resolution: number): GPUTextur
     const tex = device.createTexture({ size: [resolution, resolution, 3], format: "rgba16float", usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
     device.queue.writeTexture({ texture: tex }, ColourPlanesToTextureLayers(halves, resolution), { bytesPerRow: resolution * 8, rowsPerImage: resolution }, [resolution, resolution, 3]);
     return tex;
+}
+
+/** The photo layer's textures (rgba8unorm colour, rgba16float depth) and its projection buffer; 1 × 1 zeros and a zero projection without a layer. */
+function photoResources(layer?: IPhotoLayer): { colour: GPUTextureView; depth: GPUTextureView; projection: GPUBuffer } {
+    const [w, h] = layer ? [layer.width, layer.height] : [1, 1];
+    const colour = device.createTexture({ size: [w, h], format: "rgba8unorm", usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    device.queue.writeTexture({ texture: colour }, layer?.colour ?? new Uint8Array(4), { bytesPerRow: w * 4, rowsPerImage: h }, [w, h]);
+    const depth = device.createTexture({ size: [w, h], format: "rgba16float", usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    device.queue.writeTexture({ texture: depth }, layer?.depth ?? new Uint16Array(4), { bytesPerRow: w * 8, rowsPerImage: h }, [w, h]);
+    // The same 16 floats the material's `photoProjection` uniform gets (Matrix.FromArray, uploaded as is).
+    return { colour: colour.createView(), depth: depth.createView(), projection: StorageFrom(device, PhotoProjectionColumnMajor(layer?.projection)) };
 }
 
 function linearSampler(): GPUSampler {
@@ -204,6 +218,8 @@ describe("on the analytic head", () => {
     let volume: IReferenceVolume;
     const headBeta = new Float32Array(ExpressionCount);
     const colourHalves = Float32ArrayToHalf(Float32Array.from({ length: 3 * 3 * 8 * 8 }, () => 1.6 * rand() - 0.8));
+    let photo: IPhotoLayer;
+    let photoVolume: IReferenceVolume;
 
     beforeAll(async () => {
         await WriteAnalyticAssets(join(dir, "analytic"));
@@ -227,37 +243,115 @@ describe("on the analytic head", () => {
             // Colour planes as a photo reconstruction writes them: logit offsets, here random (8², ±0.8).
             colourPlanes: { values: HalfArrayToFloat32(colourHalves), resolution: 8 },
         };
+        photo = syntheticPhotoLayer();
+        photoVolume = { ...volume, photoLayer: { ...photo, depth: HalfArrayToFloat32(photo.depth) } };
     });
 
-    async function occupancy(dims: number[], threshold: number, radius: number): Promise<{ raw: Uint32Array; dilated: Uint32Array }> {
+    /**
+     * A 16 × 12 photo layer seen from a camera at z = 40 looking down −z (w = 40 − z; u = ½ + 1.5·x/w,
+     * v = ½ − 1.875·y/w): the canonical head's first surface along each pixel's ray (density > 1),
+     * random colours trusted (alpha 255) on the left half, and on the top four rows a slab of 2/cm
+     * from 2 cm in front of the surface to 1 cm behind it (hair; 28..33 where no surface).
+     */
+    function syntheticPhotoLayer(): IPhotoLayer {
+        const [W, H, fu, fv] = [16, 12, 1.5, 1.875];
+        const projection = Float32Array.from([fu, 0, -0.5, 20, 0, -fv, -0.5, 20, 0, 0, -1, 40]);
+        const box = headPack.manifest.canonicalBox;
+        const colour = new Uint8Array(W * H * 4);
+        const depth = new Float32Array(W * H * 4);
+        for (let row = 0; row < H; row++) {
+            for (let col = 0; col < W; col++) {
+                const [u, v] = [(col + 0.5) / W, (row + 0.5) / H];
+                let surface = 0;
+                for (let w = 20; w < 52 && !surface; w += 0.05) {
+                    const x: Vec3 = [((u - 0.5) * w) / fu, ((0.5 - v) * w) / fv, 40 - w];
+                    if (x.every((c, k) => c >= box.min[k] && c <= box.max[k])) {
+                        const unit = x.map((c, k) => (2 * (c - box.min[k])) / (box.max[k] - box.min[k]) - 1) as Vec3;
+                        surface = Decode(headPack, head, unit)[0] > 1 ? w : 0;
+                    }
+                }
+                const i = 4 * (row * W + col);
+                colour.set([Math.floor(rand() * 256), Math.floor(rand() * 256), Math.floor(rand() * 256), col < W / 2 ? 255 : 0], i);
+                const [front, back] = surface ? [surface - 2, surface + 1] : [28, 33];
+                depth.set([surface, front, back, row < 4 ? 2 : 0], i);
+            }
+        }
+        return { projection, width: W, height: H, colour, depth: Float32ArrayToHalf(depth) };
+    }
+
+    test("photo layer sample matches the CPU reference", async () => {
+        // Points in the layer's frustum (u, v slightly beyond [0, 1]), w within 3 cm of the surface
+        // or the slab's front, plus some anywhere; and some behind the camera.
+        const pr = Random(77);
+        const P = photo.projection;
+        const points: Vec3[] = Array.from({ length: 256 }, (_, i) => {
+            const [u, v] = [pr() * 1.2 - 0.1, pr() * 1.2 - 0.1];
+            const texel = 4 * (Math.min(Math.max(Math.floor(v * 12), 0), 11) * 16 + Math.min(Math.max(Math.floor(u * 16), 0), 15));
+            const near = HalfArrayToFloat32(photo.depth.subarray(texel, texel + 2))[i % 2] || 30;
+            const w = i % 8 === 7 ? -5 - pr() * 10 : i % 8 === 6 ? 15 + pr() * 30 : near + pr() * 6 - 3;
+            return [((u - 0.5) * w) / P[0], ((0.5 - v) * w) / -P[5], 40 - w];
+        });
+        const harness = `
+@group(0) @binding(0) var nofaPhotoColour: texture_2d<f32>;
+@group(0) @binding(1) var nofaPhotoColourSampler: sampler;
+@group(0) @binding(2) var nofaPhotoDepth: texture_2d<f32>;
+@group(0) @binding(3) var nofaPhotoDepthSampler: sampler;
+@group(0) @binding(4) var<storage, read> photoProjection: mat4x4<f32>;
+@group(0) @binding(5) var<storage, read> inputs: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> outputs: array<vec4<f32>>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    if (id.x >= arrayLength(&inputs)) { return; }
+    let s = nofaPhotoSample(inputs[id.x].xyz, photoProjection);
+    outputs[id.x] = vec4<f32>(s.colour * s.surfaceWeight, s.surfaceWeight + 4.0 * s.density);
+}`;
+        const res = photoResources(photo);
+        const gpu = await pointKernel([PhotoLayerSource(), harness].join("\n"), [res.colour, linearSampler(), res.depth, linearSampler(), { buffer: res.projection }], points);
+        const reference = (p: Vec3): number[] => {
+            const s = PhotoSample(photoVolume.photoLayer, p);
+            return [...s.colour.map((c) => c * s.surfaceWeight), s.surfaceWeight + 4 * s.density];
+        };
+        expect(maxError(points, gpu, reference)).toBeLessThan(2e-2);
+        const seen = points.map((p) => PhotoSample(photoVolume.photoLayer, p));
+        expect(seen.filter((s) => s.surfaceWeight > 0.5).length).toBeGreaterThan(8);
+        expect(seen.filter((s) => s.density > 1).length).toBeGreaterThan(15);
+    });
+
+    async function occupancy(dims: number[], threshold: number, radius: number, layer?: IPhotoLayer): Promise<{ raw: Uint32Array; dilated: Uint32Array }> {
         const cells = dims[0] * dims[1] * dims[2];
         const raw = StorageOf(device, cells * 4);
         const dilated = StorageOf(device, cells * 4);
         const params = gridParams(volume.deformedMin, volume.deformedMax, dims, [threshold, radius, 0, 0], headPack);
+        const photoRes = photoResources(layer);
         await Dispatch(device, OccupancySource(headPack, headLayout), [
             { buffer: StorageFrom(device, headLayout.weights) },
             linearSampler(),
             triplaneTexture(headHalves, head.channels, head.resolution).createView({ dimension: "2d-array" }),
             { buffer: params },
             { buffer: raw },
+            linearSampler(),
+            photoRes.colour,
+            linearSampler(),
+            photoRes.depth,
+            { buffer: photoRes.projection },
         ], dims.map((d) => Math.ceil(d / 4)) as [number, number, number]);
         await Dispatch(device, DilateOccupancySource(), [{ buffer: raw }, { buffer: dilated }, { buffer: params }], dims.map((d) => Math.ceil(d / 4)) as [number, number, number]);
         return { raw: new Uint32Array(await ReadBuffer(device, raw, cells * 4)), dilated: new Uint32Array(await ReadBuffer(device, dilated, cells * 4)) };
     }
 
-    test("occupancy and its dilation match the CPU reference", async () => {
+    test.each([["without", false], ["with", true]])("occupancy and its dilation match the CPU reference (%s the photo layer)", async (_, withLayer) => {
         const dims = [12, 16, 12];
         const threshold = 0.05;
-        const { raw, dilated } = await occupancy(dims, threshold, 2);
+        const { raw, dilated } = await occupancy(dims, threshold, 2, withLayer ? photo : undefined);
+        const v = withLayer ? photoVolume : volume;
         let mismatches = 0;
         let occupied = 0;
         for (let z = 0; z < dims[2]; z++) {
             for (let y = 0; y < dims[1]; y++) {
                 for (let x = 0; x < dims[0]; x++) {
                     const i = x + dims[0] * (y + dims[1] * z);
-                    const ref = CellOccupied(volume, dims as Vec3, [x, y, z], threshold);
+                    const ref = CellOccupied(v, dims as Vec3, [x, y, z], threshold);
                     occupied += ref ? 1 : 0;
-                    if (ref !== (raw[i] === 1) && CellOccupied(volume, dims as Vec3, [x, y, z], threshold * 1.02) === CellOccupied(volume, dims as Vec3, [x, y, z], threshold * 0.98)) {
+                    if (ref !== (raw[i] === 1) && CellOccupied(v, dims as Vec3, [x, y, z], threshold * 1.02) === CellOccupied(v, dims as Vec3, [x, y, z], threshold * 0.98)) {
                         mismatches++;
                     }
                     let near = false;
@@ -272,11 +366,16 @@ describe("on the analytic head", () => {
         expect(occupied).toBeGreaterThan(50);
         expect(occupied).toBeLessThan(dims[0] * dims[1] * dims[2] / 2);
         expect(mismatches).toBe(0);
+        if (withLayer) {
+            // The slab lies outside the head: it adds cells the decoder's density alone leaves empty.
+            const plain = (await occupancy(dims, threshold, 2)).raw;
+            expect(raw.filter((o, i) => o === 1 && plain[i] === 0).length).toBeGreaterThan(5);
+        }
     });
 
     /** The runtime's grid for the current expression: canonical occupancy dilated by one cell, moved by the baked displacement. */
-    async function deformedOccupancy(dims: number[]): Promise<Uint32Array> {
-        const { dilated } = await occupancy(dims, 0.01, 1);
+    async function deformedOccupancy(dims: number[], layer?: IPhotoLayer): Promise<Uint32Array> {
+        const { dilated } = await occupancy(dims, 0.01, 1, layer);
         const texDims = [40, 48, 40];
         const tex = device.createTexture({ size: texDims, dimension: "3d", format: "rgba16float", usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING });
         await Dispatch(device, BakeDeformationSource(headPack, headLayout), [
@@ -297,9 +396,8 @@ describe("on the analytic head", () => {
         return new Uint32Array(await ReadBuffer(device, out, cells * 4));
     }
 
-    test("raymarch compositing (with colour planes) matches the CPU reference; skipping the moved occupancy grid changes nothing but the sample count", async () => {
+    test("raymarch compositing (with colour planes, with and without the photo layer) matches the CPU reference; skipping the moved occupancy grid changes nothing but the sample count", async () => {
         const dims = [24, 32, 24];
-        const dilated = await deformedOccupancy(dims);
         const rays: Array<[Vec3, Vec3]> = [];
         for (let i = 0; i < 128; i++) {
             const target: Vec3 = [rand() * 16 - 8, rand() * 24 - 14, rand() * 6];
@@ -318,21 +416,27 @@ describe("on the analytic head", () => {
 @group(0) @binding(6) var<storage, read> nofaOccupancy: array<u32>;
 @group(0) @binding(7) var nofaColourPlanes: texture_2d_array<f32>;
 @group(0) @binding(8) var nofaColourPlanesSampler: sampler;
-@group(0) @binding(9) var<storage, read> inputs: array<vec4<f32>>;
-@group(0) @binding(10) var<storage, read_write> outputs: array<vec4<f32>>;
+@group(0) @binding(9) var nofaPhotoColour: texture_2d<f32>;
+@group(0) @binding(10) var nofaPhotoColourSampler: sampler;
+@group(0) @binding(11) var nofaPhotoDepth: texture_2d<f32>;
+@group(0) @binding(12) var nofaPhotoDepthSampler: sampler;
+@group(0) @binding(13) var<storage, read> photoProjection: mat4x4<f32>;
+@group(0) @binding(14) var<storage, read> inputs: array<vec4<f32>>;
+@group(0) @binding(15) var<storage, read_write> outputs: array<vec4<f32>>;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let n = arrayLength(&inputs) / 2u;
     if (id.x >= n) { return; }
     let p = NofaRayParams(vec3<f32>(${volume.pack.manifest.canonicalBox.min}), vec3<f32>(${volume.pack.manifest.canonicalBox.max}),
         vec3<f32>(${volume.deformedMin}), vec3<f32>(${volume.deformedMax}), vec3<u32>(${dims.map((d) => d + "u")}),
-        ${volume.stepSize}, ${volume.maxSteps}u, true, ${skip});
+        ${volume.stepSize}, ${volume.maxSteps}u, true, ${skip}, photoProjection);
     let r = nofaRaymarch(inputs[2u * id.x].xyz, inputs[2u * id.x + 1u].xyz, p);
     outputs[2u * id.x] = vec4<f32>(r.color, r.alpha);
     outputs[2u * id.x + 1u] = vec4<f32>(r.depthT, r.samples, 0.0, 0.0);
 }`;
         const displacement = device.createTexture({ size: [4, 4, 4], dimension: "3d", format: "rgba16float", usage: GPUTextureUsage.TEXTURE_BINDING });
-        const run = async (skip: boolean): Promise<Float32Array> => {
+        const run = async (skip: boolean, occupied: Uint32Array, layer?: IPhotoLayer): Promise<Float32Array> => {
             const out = StorageOf(device, rays.length * 32);
+            const photoRes = photoResources(layer);
             await Dispatch(device, [RaymarchFunctions(headPack, headLayout), harness(skip)].join("\n"), [
                 { buffer: StorageFrom(device, headLayout.weights) },
                 { buffer: dynamicBuffer(volume.alpha, headBeta, headPack, headLayout) },
@@ -340,35 +444,57 @@ describe("on the analytic head", () => {
                 linearSampler(),
                 displacement.createView(),
                 linearSampler(),
-                { buffer: StorageFrom(device, dilated) },
+                { buffer: StorageFrom(device, occupied) },
                 colourPlanesTexture(colourHalves, 8).createView({ dimension: "2d-array" }),
                 linearSampler(),
+                photoRes.colour,
+                linearSampler(),
+                photoRes.depth,
+                linearSampler(),
+                { buffer: photoRes.projection },
                 { buffer: StorageFrom(device, Float32Array.from(rays.flatMap(([o, d]) => [...o, 0, ...d, 0]))) },
                 { buffer: out },
             ], [rays.length / 64, 1, 1]);
             return new Float32Array(await ReadBuffer(device, out, rays.length * 32));
         };
-        const plain = await run(false);
-        const skipped = await run(true);
-        const errors: number[] = [];
-        let hits = 0;
-        let samplesPlain = 0;
-        let samplesSkipped = 0;
-        rays.forEach(([o, d], i) => {
-            const ref = Raymarch(volume, o, d);
-            hits += ref.alpha > 0.5 ? 1 : 0;
-            errors.push(Math.max(...[0, 1, 2].map((k) => Math.abs(ref.color[k] - plain[8 * i + k])), Math.abs(ref.alpha - plain[8 * i + 3])));
-            expect(plain[8 * i + 5]).toBe(ref.samples);
-            for (let k = 0; k < 4; k++) {
-                expect(Math.abs(skipped[8 * i + k] - plain[8 * i + k])).toBeLessThan(6e-3);
-            }
-            samplesPlain += plain[8 * i + 5];
-            samplesSkipped += skipped[8 * i + 5];
-        });
-        errors.sort((a, b) => a - b);
-        expect(hits).toBeGreaterThan(20);
-        expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(5e-3);
-        expect(errors[Math.floor(errors.length * 0.99)]).toBeLessThan(3e-2);
-        expect(samplesSkipped).toBeLessThan(samplesPlain * 0.95);
+        const colourOf = (out: Float32Array | number[], i: number): number[] => [0, 1, 2, 3].map((k) => out[8 * i + k]);
+        const results: Record<string, { plain: Float32Array; refs: number[][] }> = {};
+        for (const [label, layer, v] of [["without", undefined, volume], ["with", photo, photoVolume]] as const) {
+            const occupied = await deformedOccupancy(dims, layer);
+            const plain = await run(false, occupied, layer);
+            const skipped = await run(true, occupied, layer);
+            const errors: number[] = [];
+            const refs: number[][] = [];
+            let hits = 0;
+            let samplesPlain = 0;
+            let samplesSkipped = 0;
+            rays.forEach(([o, d], i) => {
+                const ref = Raymarch(v, o, d);
+                refs.push([...ref.color, ref.alpha]);
+                hits += ref.alpha > 0.5 ? 1 : 0;
+                errors.push(Math.max(...[0, 1, 2].map((k) => Math.abs(ref.color[k] - plain[8 * i + k])), Math.abs(ref.alpha - plain[8 * i + 3])));
+                expect(plain[8 * i + 5]).toBe(ref.samples);
+                for (let k = 0; k < 4; k++) {
+                    if (Math.abs(skipped[8 * i + k] - plain[8 * i + k]) >= 6e-3) {
+                        throw new Error(`${label} the photo layer, ray ${i}: skipping changes component ${k} by ${skipped[8 * i + k] - plain[8 * i + k]}`);
+                    }
+                }
+                samplesPlain += plain[8 * i + 5];
+                samplesSkipped += skipped[8 * i + 5];
+            });
+            errors.sort((a, b) => a - b);
+            expect(hits).toBeGreaterThan(20);
+            expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(5e-3);
+            expect(errors[Math.floor(errors.length * 0.99)]).toBeLessThan(3e-2);
+            expect(samplesSkipped).toBeLessThan(samplesPlain * 0.95);
+            results[label] = { plain, refs };
+        }
+        // The layer must show: many rays change, on the GPU and in the reference alike.
+        const changed = (a: (i: number) => number[], b: (i: number) => number[]): number =>
+            rays.filter((_, i) => Math.max(...a(i).map((x, k) => Math.abs(x - b(i)[k]))) > 0.05).length;
+        const gpuChanged = changed((i) => colourOf(results.with.plain, i), (i) => colourOf(results.without.plain, i));
+        const refChanged = changed((i) => results.with.refs[i], (i) => results.without.refs[i]);
+        expect(gpuChanged).toBeGreaterThan(15);
+        expect(Math.abs(gpuChanged - refChanged)).toBeLessThanOrEqual(2);
     });
 });

@@ -73,6 +73,67 @@ export function ColourOffset(planes: IReferenceColourPlanes, u: Vec3): Float32Ar
     return out;
 }
 
+/** A photo layer with its depth halves decoded (shaders/photoLayer.wgsl, docs/formats.md "photo layer"). */
+export interface IReferencePhotoLayer {
+    /** Row-major 3 × 4: canonical cm → (u·w, v·w, w). */
+    projection: ArrayLike<number>;
+    width: number;
+    height: number;
+    /** RGBA8 `[row][column][4]`. */
+    colour: Uint8Array;
+    /** Float32 `[row][column][4]`: surface w, slab front w, slab back w, slab density. */
+    depth: Float32Array;
+}
+
+/** The photo layer at a canonical point, as `NofaPhotoSample`. */
+export interface IReferencePhotoSample {
+    colour: Vec3;
+    surfaceWeight: number;
+    density: number;
+}
+
+const smoothstep = (e0: number, e1: number, x: number): number => {
+    const t = Math.min(Math.max((x - e0) / (e1 - e0), 0), 1);
+    return t * t * (3 - 2 * t);
+};
+
+/** Bilinear sample of a `[row][column][4]` image at (u, v) ∈ [0, 1]² (texel centres at (i + ½)/size, clamp to edge). */
+function _sampleImage(values: ArrayLike<number>, width: number, height: number, u: number, v: number, scale: number): number[] {
+    const fx = Math.min(Math.max(u * width - 0.5, 0), width - 1);
+    const fy = Math.min(Math.max(v * height - 0.5, 0), height - 1);
+    const x0 = Math.floor(fx);
+    const y0 = Math.floor(fy);
+    const x1 = Math.min(x0 + 1, width - 1);
+    const y1 = Math.min(y0 + 1, height - 1);
+    const ax = fx - x0;
+    const ay = fy - y0;
+    const at = (x: number, y: number, c: number): number => values[4 * (y * width + x) + c] * scale;
+    return [0, 1, 2, 3].map((c) => (at(x0, y0, c) * (1 - ax) + at(x1, y0, c) * ax) * (1 - ay) + (at(x0, y1, c) * (1 - ax) + at(x1, y1, c) * ax) * ay);
+}
+
+/** The photo layer at canonical point `xc` (cm); zeros outside the layer or behind its camera. */
+export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3): IReferencePhotoSample {
+    const none: IReferencePhotoSample = { colour: [0, 0, 0], surfaceWeight: 0, density: 0 };
+    if (!layer) {
+        return none;
+    }
+    const P = layer.projection;
+    const h = [0, 1, 2].map((r) => P[4 * r] * xc[0] + P[4 * r + 1] * xc[1] + P[4 * r + 2] * xc[2] + P[4 * r + 3]);
+    if (h[2] <= 1e-3) {
+        return none;
+    }
+    const u = h[0] / h[2];
+    const v = h[1] / h[2];
+    if (u < 0 || v < 0 || u > 1 || v > 1) {
+        return none;
+    }
+    const c = _sampleImage(layer.colour, layer.width, layer.height, u, v, 1 / 255);
+    const d = _sampleImage(layer.depth, layer.width, layer.height, u, v, 1);
+    const behind = h[2] - d[0];
+    const slab = smoothstep(d[1] - 0.3, d[1] + 0.3, h[2]) * (1 - smoothstep(d[2] - 0.3, d[2] + 0.3, h[2]));
+    return { colour: [c[0], c[1], c[2]], surfaceWeight: c[3] * (1 - smoothstep(0.6, 1.5, Math.abs(behind))), density: d[3] * slab };
+}
+
 /** w·Δx (cm) at the normalised deformed point. */
 export function BackwardDisplacement(pack: ModelPack, alpha: Float32Array, beta: Float32Array, ud: Vec3): Vec3 {
     const pe = pack.positionalEncodingSize;
@@ -94,6 +155,8 @@ export interface IReferenceVolume {
     triplane: IReferenceTriplane;
     /** Per-avatar colour offsets (none: zeros). */
     colourPlanes?: IReferenceColourPlanes;
+    /** The photo layer (none: no effect). */
+    photoLayer?: IReferencePhotoLayer;
     alpha: Float32Array;
     beta: Float32Array;
     deformedMin: Vec3;
@@ -153,11 +216,16 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
             const logit = (c: number): number => Math.log(c / (1 - c));
             [cr, cg, cb] = [cr, cg, cb].map((c, k) => sigmoid(logit(c) + offset[k]));
         }
-        const a = 1 - Math.exp(-density * v.stepSize);
+        // The photo layer: its colour at the surface it saw, its slab's density and colour.
+        const ph = PhotoSample(v.photoLayer, xc);
+        const surface = [cr, cg, cb].map((c, k) => c + (ph.colour[k] - c) * ph.surfaceWeight);
+        const sigma = density + ph.density;
+        const colour = surface.map((c, k) => (density * c + ph.density * ph.colour[k]) / Math.max(sigma, 1e-6));
+        const a = 1 - Math.exp(-sigma * v.stepSize);
         const w = transmittance * a;
-        r.color[0] += w * cr;
-        r.color[1] += w * cg;
-        r.color[2] += w * cb;
+        r.color[0] += w * colour[0];
+        r.color[1] += w * colour[1];
+        r.color[2] += w * colour[2];
         weightedT += w * t;
         transmittance *= 1 - a;
         if (transmittance < 0.004) {
@@ -171,13 +239,13 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
     return r;
 }
 
-/** Occupancy of one cell of a grid over the deformed box: density > threshold at any of 3×3×3 points. */
+/** Occupancy of one cell of a grid over the deformed box: density (decoder's or photo slab's) > threshold at any of 3×3×3 points. */
 export function CellOccupied(v: IReferenceVolume, dims: Vec3, cell: Vec3, threshold: number): boolean {
     const box = v.pack.manifest.canonicalBox;
     for (let k = 0; k < 27; k++) {
         const f = [(k % 3) * 0.5, (Math.floor(k / 3) % 3) * 0.5, Math.floor(k / 9) * 0.5];
         const x = [0, 1, 2].map((a) => v.deformedMin[a] + ((cell[a] + f[a]) / dims[a]) * (v.deformedMax[a] - v.deformedMin[a])) as Vec3;
-        if (x.every((c, a) => c >= box.min[a] && c <= box.max[a]) && Decode(v.pack, v.triplane, toUnit(x, box.min, box.max))[0] > threshold) {
+        if (x.every((c, a) => c >= box.min[a] && c <= box.max[a]) && (Decode(v.pack, v.triplane, toUnit(x, box.min, box.max))[0] > threshold || PhotoSample(v.photoLayer, x).density > threshold)) {
             return true;
         }
     }

@@ -11,6 +11,8 @@ import { AvatarFormatError } from "../../plugin/errors";
 import { ModelPack } from "../../plugin/pack/modelPack";
 import { ReadAvatarGlb, WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { Float32ArrayToHalf, FloatToHalf } from "../../plugin/io/float16";
+import { type IPhotoLayer } from "../../plugin/volume/avatarAsset";
+import validator from "gltf-validator";
 import { AnalyticPackId, AnalyticPackVersion, WriteAnalyticAssets } from "../support/analyticHead";
 import { DiskReader } from "../support/nodeFiles";
 
@@ -128,6 +130,50 @@ describe("avatar .glb", () => {
         await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "nan")), /colourPlanes$/);
         asset.colourPlanes = { resolution: 8, values: new Uint16Array(3 * 3 * 16) };
         await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "size")), /colourPlanes\.bufferView$/);
+    });
+
+    test("a photo layer round-trips (the file stays valid glTF); bad sizes, NaN halves and a bad projection name the field", async () => {
+        const asset = await ReadAvatarGlb(good());
+        const layer = (width: number, height: number): IPhotoLayer => ({
+            projection: Float32Array.from({ length: 12 }, (_, i) => (i % 5) * 0.37 - 0.5),
+            width,
+            height,
+            colour: Uint8Array.from({ length: width * height * 4 }, (_, i) => (i * 37) % 256),
+            depth: Float32ArrayToHalf(Float32Array.from({ length: width * height * 4 }, (_, i) => 20 + (i % 11) * 0.7)),
+        });
+        asset.photoLayer = layer(5, 3);
+        const glb = await WriteAvatarGlb(asset, "photo");
+        const report = await validator.validateBytes(glb);
+        expect(report.issues.numErrors).toBe(0);
+        expect(report.issues.numWarnings).toBe(0);
+        const again = (await ReadAvatarGlb(glb)).photoLayer!;
+        expect([again.width, again.height]).toEqual([5, 3]);
+        expect(Array.from(again.projection)).toEqual(Array.from(asset.photoLayer.projection));
+        expect(Array.from(again.colour)).toEqual(Array.from(asset.photoLayer.colour));
+        expect(Array.from(again.depth)).toEqual(Array.from(asset.photoLayer.depth));
+
+        asset.photoLayer.depth[7] = FloatToHalf(NaN);
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "nan")), /photoLayer\.depth$/);
+        asset.photoLayer = { ...layer(5, 3), colour: new Uint8Array(5 * 4 * 4) };
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "colour size")), /photoLayer\.colour\.bufferView$/);
+        asset.photoLayer = { ...layer(5, 3), depth: new Uint16Array(5 * 3 * 3) };
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "depth size")), /photoLayer\.depth\.bufferView$/);
+        asset.photoLayer = { ...layer(5, 3), projection: new Float32Array(12).fill(Infinity) };
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "projection")), /photoLayer\.projection$/);
+        asset.photoLayer = { ...layer(5, 3), projection: new Float32Array(9) };
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "projection length")), /photoLayer\.projection$/);
+        asset.photoLayer = { ...layer(1, 1), width: 0 };
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "width")), /photoLayer\.width$/);
+        asset.photoLayer = { ...layer(1, 1), height: 4097 };
+        await expectFormatError(ReadAvatarGlb(await WriteAvatarGlb(asset, "height")), /photoLayer\.height$/);
+        asset.photoLayer = layer(2, 2);
+        const first = await WriteAvatarGlb(asset, "hash");
+        asset.photoLayer.colour[0] ^= 1;
+        const other = await WriteAvatarGlb(asset, "hash");
+        // The other file's data under the first file's JSON: the photo colour's hash no longer matches.
+        const jsonEnd = 20 + new DataView(first.buffer, first.byteOffset).getUint32(12, true);
+        const mixed = Uint8Array.from([...first.subarray(0, jsonEnd), ...other.subarray(jsonEnd)]);
+        await expectFormatError(ReadAvatarGlb(mixed), /sha256\.photoColour$/);
     });
 
     test("truncated file", async () => {
