@@ -25,7 +25,9 @@ export interface IPhotoLayerResult {
 const _HairOpacity = 0.98;
 /** Shortest and longest slab along a ray, cm. */
 const _MinChord = 1.5;
-const _MaxChord = 14;
+const _MaxChord = 4;
+/** Share of the slab in front of the outline's mid-depth (hair lies mostly beside and behind the face, not in front of it). */
+const _FrontShare = 0.35;
 /** Width of the layer's border band whose colours model the background (fraction of the side). */
 const _BorderBand = 0.05;
 /** Background colour clusters, hair colour clusters. */
@@ -340,6 +342,7 @@ function _HairMatte(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFi
             }
         }
     }
+    _KeepRadiallyConnected(inside, surface, layer, _HeadCentre(canonical, fit, layer));
     // Close holes (pixels beyond the mesh mostly surrounded by the matte), then soften the edges.
     for (let pass = 0; pass < 2; pass++) {
         const closed = Uint8Array.from(inside);
@@ -406,8 +409,8 @@ function _SlabDepths(canonical: Float32Array, layer: _LayerCamera, surface: ISur
         const chord = Math.min(_MaxChord, Math.max(_MinChord, 2 * Math.sqrt(Math.max(0, shell * shell - (radius + d) ** 2))));
         const m = Number.isFinite(distance[p]) ? mid[p] : 0;
         depth[4 * p] = surface.triangle[p] >= 0 ? surface.front[p] : m;
-        depth[4 * p + 1] = m - chord / 2;
-        depth[4 * p + 2] = m + chord / 2;
+        depth[4 * p + 1] = m - _FrontShare * chord;
+        depth[4 * p + 2] = m + (1 - _FrontShare) * chord;
         depth[4 * p + 3] = matte[p] > 0 ? -Math.log(1 - _HairOpacity * matte[p]) / chord : 0;
     }
     return depth;
@@ -432,6 +435,58 @@ function _OutlineDistance(surface: ISurfaceRaster, width: number, height: number
     _ChamferPass(distance, mid, width, height, 1);
     _ChamferPass(distance, mid, width, height, -1);
     return { distance, mid };
+}
+
+/** Share of the way from a matte pixel to the head's centre that must be matte (or mesh). */
+const _RadialCover = 0.7;
+
+/**
+ * In place: drops matte pixels whose straight path to the head's centre is not mostly matte or mesh
+ * (hair grows out from the head; a lamp post or a shelf that touches it does not).
+ */
+function _KeepRadiallyConnected(inside: Uint8Array, surface: ISurfaceRaster, layer: _LayerCamera, centre: [number, number]): void {
+    const { width } = layer;
+    const keep = Uint8Array.from(inside);
+    for (let p = 0; p < inside.length; p++) {
+        if (!inside[p]) {
+            continue;
+        }
+        const x = (p % width) + 0.5;
+        const y = Math.floor(p / width) + 0.5;
+        const steps = Math.ceil(Math.hypot(centre[0] - x, centre[1] - y));
+        let covered = 0;
+        let n = 0;
+        for (let k = 1; k <= steps; k++, n++) {
+            const q = Math.floor(y + ((centre[1] - y) * k) / steps) * width + Math.floor(x + ((centre[0] - x) * k) / steps);
+            if (surface.triangle[q] >= 0) {
+                break;
+            }
+            covered += inside[q];
+        }
+        keep[p] = n === 0 || covered >= _RadialCover * n ? 1 : 0;
+    }
+    inside.set(keep);
+}
+
+/** The head's centre (centroid of the top of the canonical head) in layer pixels. */
+function _HeadCentre(canonical: Float32Array, fit: ILandmarkFitResult, layer: _LayerCamera): [number, number] {
+    let top = -Infinity;
+    for (let i = 1; i < canonical.length; i += 3) {
+        top = Math.max(top, canonical[i]);
+    }
+    const sum = [0, 0, 0];
+    let n = 0;
+    for (let i = 0; i < canonical.length; i += 3) {
+        if (canonical[i + 1] > top - 12) {
+            for (let c = 0; c < 3; c++) {
+                sum[c] += canonical[i + c];
+            }
+            n++;
+        }
+    }
+    const camera = CameraPositions(Float32Array.from(sum, (v) => v / n), fit);
+    const q = layer.toLayer(camera);
+    return q ? [q[0], q[1]] : [layer.width / 2, layer.height / 2];
 }
 
 /** Half the head's width over its top part, cm (the sphere the slab wraps). */
