@@ -1,6 +1,7 @@
 // Compute pass: marks the cells of a grid over the deformed box in which the canonical
 // density exceeds a threshold at any of 3×3×3 points (cell corners, edge midpoints, centre):
-// the decoder's density, or the photo layer's slab (photoLayer.wgsl; it lies outside the head).
+// the decoder's density (inside the canonical box), or the photo layer's slab (photoLayer.wgsl; it
+// lies outside the head, and may reach beyond the canonical box).
 @group(0) @binding(0) var<storage, read> nofaWeights: array<f32>;
 @group(0) @binding(1) var nofaTriplaneSampler: sampler;
 @group(0) @binding(2) var nofaTriplane: texture_2d_array<f32>;
@@ -26,9 +27,11 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     for (var k = 0u; k < 27u && occupied == 0u; k++) {
         let f = vec3<f32>(f32(k % 3u), f32((k / 3u) % 3u), f32(k / 9u)) * 0.5;
         let x = cellMin + f * cellSize;
-        if (all(x >= gridParams.canonicalMin.xyz) && all(x <= gridParams.canonicalMax.xyz)) {
+        if (nofaPhotoSample(x, projection).density > gridParams.extra.x) {
+            occupied = 1u;
+        } else if (all(x >= gridParams.canonicalMin.xyz) && all(x <= gridParams.canonicalMax.xyz)) {
             let d = nofaDecode(nofaToUnit(x, gridParams.canonicalMin.xyz, gridParams.canonicalMax.xyz));
-            if (d.x > gridParams.extra.x || nofaPhotoSample(x, projection).density > gridParams.extra.x) {
+            if (d.x > gridParams.extra.x) {
                 occupied = 1u;
             }
         }

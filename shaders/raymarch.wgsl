@@ -76,16 +76,20 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         i = i + 1u;
         r.samples += 1.0;
         let xc = x + nofaDisplacementAt(x, p);
-        if (any(xc < p.canonicalMin) || any(xc > p.canonicalMax)) {
+        // The photo layer: its colour at the surface it saw, its slab's density and colour. Its slab
+        // (hair) may reach beyond the canonical box, where the decoder has no volume.
+        let ph = nofaPhotoSample(xc, p.photoProjection);
+        var densityVolume = 0.0;
+        var colourVolume = vec3<f32>(0.0);
+        if (all(xc >= p.canonicalMin) && all(xc <= p.canonicalMax)) {
+            let uc = nofaToUnit(xc, p.canonicalMin, p.canonicalMax);
+            let o = nofaDecodeRaw(uc);
+            densityVolume = nofaSoftplus(o.x);
+            let logits = o.yzw + nofaColourOffset(uc);
+            colourVolume = vec3<f32>(nofaSigmoid(logits.x), nofaSigmoid(logits.y), nofaSigmoid(logits.z));
+        } else if (ph.density <= 0.0) {
             continue;
         }
-        let uc = nofaToUnit(xc, p.canonicalMin, p.canonicalMax);
-        let o = nofaDecodeRaw(uc);
-        let densityVolume = nofaSoftplus(o.x);
-        let logits = o.yzw + nofaColourOffset(uc);
-        let colourVolume = vec3<f32>(nofaSigmoid(logits.x), nofaSigmoid(logits.y), nofaSigmoid(logits.z));
-        // The photo layer: its colour at the surface it saw, its slab's density and colour.
-        let ph = nofaPhotoSample(xc, p.photoProjection);
         let colourSurface = mix(colourVolume, ph.colour, ph.surfaceWeight);
         let density = densityVolume + ph.density;
         let colour = (densityVolume * colourSurface + ph.density * ph.colour) / max(density, 1e-6);

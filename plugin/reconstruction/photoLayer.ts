@@ -7,7 +7,7 @@ import { CameraPositions, FacingTrust, RasterizeTriangle, SampleBilinear } from 
 
 /** Options of {@link BuildPhotoLayer}. */
 export interface IPhotoLayerOptions {
-    /** Layer width, pixels; its height follows the canonical box's aspect. Default 256. */
+    /** Layer width, pixels; its height follows the box's aspect. Default 320. */
     width?: number;
     /** Whether hair and the head's outline beyond the 3DMM become density (the slab). Default true. */
     hair?: boolean;
@@ -47,7 +47,7 @@ const _ExtentRadius = 12;
 
 /**
  * The photo layer of a reconstruction (the role of NOFA's detail network and its fusion, DESIGN.md
- * §2): the photo resampled over the canonical box as its camera sees it, with the depth of the
+ * §2): the photo resampled over the marched box as its camera sees it, with the depth of the
  * fitted neutral-expression mesh (so a canonical point can tell whether it is the surface the photo
  * showed) and the photo's colour at that surface (taken where the fitted expression moved it, so a
  * smiling photo still colours the neutral head right); and, where the photo shows the person beyond
@@ -55,19 +55,22 @@ const _ExtentRadius = 12;
  * model: colours on the scalp model the hair, colours of the layer's border (less the hair-like ones)
  * the background, and the matte grows from the head's outline through pixels like the hair and
  * nearer to it than to the background.
- * Its depth: a shell around the head, as thick along each ray as a sphere of the head's radius
- * wrapped in hair of the matte's local extent.
+ * The matte keeps only pixels whose path to the head's centre is mostly matte (hair grows out from
+ * the head). Its depth: a card along each ray around the mid-depth of the nearest outline pixel, as
+ * long as the chord of a shell (the hair's local extent) around a sphere of the head's radius but
+ * at most 4 cm, and mostly behind that mid-depth, so turned views see hair beside the head rather
+ * than streaks in front of the face.
  * @param mesh the head mesh
  * @param fit the landmark fit (α, β, camera)
  * @param image the photo
- * @param box the pack's canonical box, cm (the layer covers its x–y extent at the head's depth)
+ * @param box the box the runtime marches, cm (the pack's canonical box grown by its largest displacement; the layer covers its x–y extent at the head's depth)
  * @param box.min the box's least corner
  * @param box.max the box's greatest corner
  * @param options size, hair
  * @returns the layer and its hair matte
  */
 export function BuildPhotoLayer(mesh: IctHeadMesh, fit: ILandmarkFitResult, image: IImagePixels, box: { min: number[]; max: number[] }, options: IPhotoLayerOptions = {}): IPhotoLayerResult {
-    const width = options.width ?? 256;
+    const width = options.width ?? 320;
     const boxWidth = box.max[0] - box.min[0];
     const height = Math.round((width * (box.max[1] - box.min[1])) / boxWidth);
     const camera = new _LayerCamera(fit, image, box, width, height);
@@ -104,7 +107,7 @@ export function BuildPhotoLayer(mesh: IctHeadMesh, fit: ILandmarkFitResult, imag
     return { layer: { projection: camera.projection, width, height, colour, depth: Float32ArrayToHalf(depth) }, hairMatte };
 }
 
-/** The layer's view of the photo: the photo's camera, cropped and scaled to the canonical box. */
+/** The layer's view of the photo: the photo's camera, cropped and scaled to the marched box. */
 class _LayerCamera {
     /** Row-major 3 × 4: canonical point → (u·w, v·w, w). */
     public readonly projection = new Float32Array(12);
@@ -260,10 +263,7 @@ function _HairMatte(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFi
     const matte = new Float32Array(pixels);
     const onMesh = (p: number): boolean => surface.triangle[p] >= 0;
     // Hair: the scalp, where the photo shows it squarely.
-    let top = -Infinity;
-    for (let i = 1; i < canonical.length; i += 3) {
-        top = Math.max(top, canonical[i]);
-    }
+    const top = _TopOfHead(canonical);
     const hair: number[] = [];
     for (let p = 0; p < pixels; p++) {
         const t = surface.triangle[p];
@@ -387,9 +387,10 @@ function _HairMatte(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFi
 
 /**
  * The layer's depths, `[row][column][4]`: the mesh's nearest distance (where there is none, the
- * outline's mid-depth), the slab's front and back, and its density. The slab is centred on the
- * mid-depth of the nearest outline pixel; its length is the chord, along the ray, of a shell of the
- * hair's local extent around a sphere of the head's radius.
+ * outline's mid-depth), the slab's front and back, and its density. The slab lies around the
+ * mid-depth of the nearest outline pixel (35 % in front, 65 % behind); its length is the chord,
+ * along the ray, of a shell of the hair's local extent around a sphere of the head's radius,
+ * clamped to 1.5–4 cm.
  */
 function _SlabDepths(canonical: Float32Array, layer: _LayerCamera, surface: ISurfaceRaster, outline: IOutlineDistance, matte: Float32Array): Float32Array {
     const { width, height } = layer;
@@ -470,10 +471,7 @@ function _KeepRadiallyConnected(inside: Uint8Array, surface: ISurfaceRaster, lay
 
 /** The head's centre (centroid of the top of the canonical head) in layer pixels. */
 function _HeadCentre(canonical: Float32Array, fit: ILandmarkFitResult, layer: _LayerCamera): [number, number] {
-    let top = -Infinity;
-    for (let i = 1; i < canonical.length; i += 3) {
-        top = Math.max(top, canonical[i]);
-    }
+    const top = _TopOfHead(canonical);
     const sum = [0, 0, 0];
     let n = 0;
     for (let i = 0; i < canonical.length; i += 3) {
@@ -489,12 +487,18 @@ function _HeadCentre(canonical: Float32Array, fit: ILandmarkFitResult, layer: _L
     return q ? [q[0], q[1]] : [layer.width / 2, layer.height / 2];
 }
 
-/** Half the head's width over its top part, cm (the sphere the slab wraps). */
-function _HeadRadius(canonical: Float32Array): number {
+/** Height of the top of the head (the mesh's largest y), cm. */
+function _TopOfHead(canonical: Float32Array): number {
     let top = -Infinity;
     for (let i = 1; i < canonical.length; i += 3) {
         top = Math.max(top, canonical[i]);
     }
+    return top;
+}
+
+/** Half the head's width over its top part, cm (the sphere the slab wraps). */
+function _HeadRadius(canonical: Float32Array): number {
+    const top = _TopOfHead(canonical);
     let minX = Infinity;
     let maxX = -Infinity;
     for (let i = 0; i < canonical.length; i += 3) {

@@ -206,19 +206,25 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
         r.samples++;
         const d = BackwardDisplacement(v.pack, v.alpha, v.beta, toUnit(x, box.min, box.max));
         const xc: Vec3 = [x[0] + d[0], x[1] + d[1], x[2] + d[2]];
-        if (xc.some((c, k) => c < box.min[k] || c > box.max[k])) {
+        // The photo layer: its colour at the surface it saw, its slab's density and colour; the slab
+        // may reach beyond the canonical box, where the decoder has no volume.
+        const ph = PhotoSample(v.photoLayer, xc);
+        let density = 0;
+        let surface = [0, 0, 0];
+        if (xc.every((c, k) => c >= box.min[k] && c <= box.max[k])) {
+            const uc = toUnit(xc, box.min, box.max);
+            let [cr, cg, cb] = [0, 0, 0];
+            [density, cr, cg, cb] = Decode(v.pack, v.triplane, uc);
+            if (v.colourPlanes) {
+                const offset = ColourOffset(v.colourPlanes, uc);
+                const logit = (c: number): number => Math.log(c / (1 - c));
+                [cr, cg, cb] = [cr, cg, cb].map((c, k) => sigmoid(logit(c) + offset[k]));
+            }
+            surface = [cr, cg, cb];
+        } else if (ph.density <= 0) {
             continue;
         }
-        const uc = toUnit(xc, box.min, box.max);
-        let [density, cr, cg, cb] = Decode(v.pack, v.triplane, uc);
-        if (v.colourPlanes) {
-            const offset = ColourOffset(v.colourPlanes, uc);
-            const logit = (c: number): number => Math.log(c / (1 - c));
-            [cr, cg, cb] = [cr, cg, cb].map((c, k) => sigmoid(logit(c) + offset[k]));
-        }
-        // The photo layer: its colour at the surface it saw, its slab's density and colour.
-        const ph = PhotoSample(v.photoLayer, xc);
-        const surface = [cr, cg, cb].map((c, k) => c + (ph.colour[k] - c) * ph.surfaceWeight);
+        surface = surface.map((c, k) => c + (ph.colour[k] - c) * ph.surfaceWeight);
         const sigma = density + ph.density;
         const colour = surface.map((c, k) => (density * c + ph.density * ph.colour[k]) / Math.max(sigma, 1e-6));
         const a = 1 - Math.exp(-sigma * v.stepSize);
@@ -239,13 +245,13 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
     return r;
 }
 
-/** Occupancy of one cell of a grid over the deformed box: density (decoder's or photo slab's) > threshold at any of 3×3×3 points. */
+/** Occupancy of one cell of a grid over the deformed box: density (decoder's inside the canonical box, or the photo slab's anywhere) > threshold at any of 3×3×3 points. */
 export function CellOccupied(v: IReferenceVolume, dims: Vec3, cell: Vec3, threshold: number): boolean {
     const box = v.pack.manifest.canonicalBox;
     for (let k = 0; k < 27; k++) {
         const f = [(k % 3) * 0.5, (Math.floor(k / 3) % 3) * 0.5, Math.floor(k / 9) * 0.5];
         const x = [0, 1, 2].map((a) => v.deformedMin[a] + ((cell[a] + f[a]) / dims[a]) * (v.deformedMax[a] - v.deformedMin[a])) as Vec3;
-        if (x.every((c, a) => c >= box.min[a] && c <= box.max[a]) && (Decode(v.pack, v.triplane, toUnit(x, box.min, box.max))[0] > threshold || PhotoSample(v.photoLayer, x).density > threshold)) {
+        if (PhotoSample(v.photoLayer, x).density > threshold || (x.every((c, a) => c >= box.min[a] && c <= box.max[a]) && Decode(v.pack, v.triplane, toUnit(x, box.min, box.max))[0] > threshold)) {
             return true;
         }
     }
