@@ -535,29 +535,26 @@ function _ChamferPass(distance: Float32Array, value: Float32Array, width: number
     }
 }
 
-/** In place: each value becomes the largest within a square of the given radius (separable). */
+/** In place: each value becomes the largest within a square of the given radius (separable: rows, then columns). */
 function _MaxFilter(values: Float32Array, width: number, height: number, radius: number): void {
-    const row = new Float32Array(Math.max(width, height));
-    for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
+    _MaxAlongLines(values, height, width, width, 1, radius);
+    _MaxAlongLines(values, width, height, 1, width, radius);
+}
+
+/** In place: along each of `lines` lines (line i starts at `i · lineStride`, its `length` values `step` apart), each value becomes the largest within `radius`. */
+function _MaxAlongLines(values: Float32Array, lines: number, length: number, lineStride: number, step: number, radius: number): void {
+    const line = new Float32Array(length);
+    for (let i = 0; i < lines; i++) {
+        const start = i * lineStride;
+        for (let k = 0; k < length; k++) {
             let m = 0;
-            for (let k = Math.max(0, x - radius); k <= Math.min(width - 1, x + radius); k++) {
-                m = Math.max(m, values[y * width + k]);
+            for (let j = Math.max(0, k - radius); j <= Math.min(length - 1, k + radius); j++) {
+                m = Math.max(m, values[start + j * step]);
             }
-            row[x] = m;
+            line[k] = m;
         }
-        values.set(row.subarray(0, width), y * width);
-    }
-    for (let x = 0; x < width; x++) {
-        for (let y = 0; y < height; y++) {
-            let m = 0;
-            for (let k = Math.max(0, y - radius); k <= Math.min(height - 1, y + radius); k++) {
-                m = Math.max(m, values[k * width + x]);
-            }
-            row[y] = m;
-        }
-        for (let y = 0; y < height; y++) {
-            values[y * width + x] = row[y];
+        for (let k = 0; k < length; k++) {
+            values[start + k * step] = line[k];
         }
     }
 }

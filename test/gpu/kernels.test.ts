@@ -251,7 +251,8 @@ describe("on the analytic head", () => {
      * A 16 × 12 photo layer seen from a camera at z = 40 looking down −z (w = 40 − z; u = ½ + 1.5·x/w,
      * v = ½ − 1.875·y/w): the canonical head's first surface along each pixel's ray (density > 1),
      * random colours trusted (alpha 255) on the left half, and on the top four rows a slab of 2/cm
-     * from 2 cm in front of the surface to 1 cm behind it (hair; 28..33 where no surface).
+     * from 2 cm in front of the surface to 1 cm behind it (hair; where no surface, w 24..27.5, i.e.
+     * z 12.5..16: partly beyond the canonical box, whose z ends at 14, inside the deformed box).
      */
     function syntheticPhotoLayer(): IPhotoLayer {
         const [W, H, fu, fv] = [16, 12, 1.5, 1.875];
@@ -272,7 +273,7 @@ describe("on the analytic head", () => {
                 }
                 const i = 4 * (row * W + col);
                 colour.set([Math.floor(rand() * 256), Math.floor(rand() * 256), Math.floor(rand() * 256), col < W / 2 ? 255 : 0], i);
-                const [front, back] = surface ? [surface - 2, surface + 1] : [28, 33];
+                const [front, back] = surface ? [surface - 2, surface + 1] : [24, 27.5];
                 depth.set([surface, front, back, row < 4 ? 2 : 0], i);
             }
         }
@@ -370,6 +371,15 @@ describe("on the analytic head", () => {
             // The slab lies outside the head: it adds cells the decoder's density alone leaves empty.
             const plain = (await occupancy(dims, threshold, 2)).raw;
             expect(raw.filter((o, i) => o === 1 && plain[i] === 0).length).toBeGreaterThan(5);
+            // The slab may reach beyond the canonical box (where the decoder has nothing): cells wholly beyond it are marked.
+            const box = headPack.manifest.canonicalBox;
+            let beyond = 0;
+            raw.forEach((o, i) => {
+                const cell = [i % dims[0], Math.floor(i / dims[0]) % dims[1], Math.floor(i / (dims[0] * dims[1]))];
+                const lo = cell.map((c, a) => v.deformedMin[a] + (c / dims[a]) * (v.deformedMax[a] - v.deformedMin[a]));
+                beyond += o === 1 && lo[2] >= box.max[2] - 1e-4 ? 1 : 0;
+            });
+            expect(beyond).toBeGreaterThan(0);
         }
     });
 

@@ -10,6 +10,8 @@ import { ModelPack } from "../../plugin/pack/modelPack";
 import { FaceLandmarkDetector } from "../../plugin/reconstruction/faceLandmarkDetector";
 import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
 import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
+import { IctHeadMesh } from "../../plugin/reconstruction/ictHeadMesh";
+import { BuildPhotoLayer } from "../../plugin/reconstruction/photoLayer";
 import { type IPhotoAvatar, type IReconstructionProgress, ReconstructAvatarAsync } from "../../plugin/reconstruction/photoAvatar";
 import { DiskReader } from "../support/nodeFiles";
 import { ColourOffset, Decode, type Vec3 } from "../reference/volumeReference";
@@ -107,6 +109,18 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
                 expect(depth[4 * p + 2]).toBeGreaterThan(depth[4 * p + 1]);
             }
         }
+    });
+
+    it("builds the same layer without the slab when hair is off", async () => {
+        const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
+        const margin = pack.manifest.maxDisplacement;
+        const box = { min: pack.manifest.canonicalBox.min.map((v) => v - margin), max: pack.manifest.canonicalBox.max.map((v) => v + margin) };
+        const bald = BuildPhotoLayer(await IctHeadMesh.LoadAsync(), result.fit, image, box, { hair: false });
+        expect(bald.hairMatte.every((m) => m === 0)).toBe(true);
+        const depth = HalfArrayToFloat32(bald.layer.depth);
+        expect(depth.filter((_, i) => i % 4 === 3).every((d) => d === 0)).toBe(true);
+        expect(Array.from(bald.layer.colour)).toEqual(Array.from(result.asset.photoLayer!.colour));
+        expect(Array.from(bald.layer.projection)).toEqual(Array.from(result.asset.photoLayer!.projection));
     });
 
     it("writes a valid glTF: the volume and a textured fallback mesh with the 53 ARKit morph targets", async () => {

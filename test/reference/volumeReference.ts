@@ -18,17 +18,19 @@ export interface IReferenceTriplane {
 const softplus = (x: number): number => Math.max(x, 0) + Math.log(1 + Math.exp(-Math.abs(x)));
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
+/** The four texels and weights of a bilinear sample at (u, v) ∈ [0, 1]² of a width × height grid (texel centres at (i + 0.5)/size, clamp to edge). */
+function _bilinearTaps(u: number, v: number, width: number, height: number): { x0: number; y0: number; x1: number; y1: number; ax: number; ay: number } {
+    const fx = Math.min(Math.max(u * width - 0.5, 0), width - 1);
+    const fy = Math.min(Math.max(v * height - 0.5, 0), height - 1);
+    const x0 = Math.floor(fx);
+    const y0 = Math.floor(fy);
+    return { x0, y0, x1: Math.min(x0 + 1, width - 1), y1: Math.min(y0 + 1, height - 1), ax: fx - x0, ay: fy - y0 };
+}
+
 /** Bilinear sample of one plane (texel centres at (i + 0.5)/R, clamp to edge), all channels added into `out`. */
 function _samplePlane(t: IReferenceTriplane, plane: number, s: number, r: number, out: Float32Array): void {
     const R = t.resolution;
-    const fx = Math.min(Math.max(s * R - 0.5, 0), R - 1);
-    const fy = Math.min(Math.max(r * R - 0.5, 0), R - 1);
-    const x0 = Math.floor(fx);
-    const y0 = Math.floor(fy);
-    const x1 = Math.min(x0 + 1, R - 1);
-    const y1 = Math.min(y0 + 1, R - 1);
-    const ax = fx - x0;
-    const ay = fy - y0;
+    const { x0, y0, x1, y1, ax, ay } = _bilinearTaps(s, r, R, R);
     for (let c = 0; c < t.channels; c++) {
         const base = (plane * t.channels + c) * R * R;
         const v00 = t.values[base + y0 * R + x0];
@@ -99,14 +101,7 @@ const smoothstep = (e0: number, e1: number, x: number): number => {
 
 /** Bilinear sample of a `[row][column][4]` image at (u, v) ∈ [0, 1]² (texel centres at (i + ½)/size, clamp to edge). */
 function _sampleImage(values: ArrayLike<number>, width: number, height: number, u: number, v: number, scale: number): number[] {
-    const fx = Math.min(Math.max(u * width - 0.5, 0), width - 1);
-    const fy = Math.min(Math.max(v * height - 0.5, 0), height - 1);
-    const x0 = Math.floor(fx);
-    const y0 = Math.floor(fy);
-    const x1 = Math.min(x0 + 1, width - 1);
-    const y1 = Math.min(y0 + 1, height - 1);
-    const ax = fx - x0;
-    const ay = fy - y0;
+    const { x0, y0, x1, y1, ax, ay } = _bilinearTaps(u, v, width, height);
     const at = (x: number, y: number, c: number): number => values[4 * (y * width + x) + c] * scale;
     return [0, 1, 2, 3].map((c) => (at(x0, y0, c) * (1 - ax) + at(x1, y0, c) * ax) * (1 - ay) + (at(x0, y1, c) * (1 - ax) + at(x1, y1, c) * ax) * ay);
 }
