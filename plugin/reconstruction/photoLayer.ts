@@ -262,53 +262,11 @@ function _HairMatte(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFi
     const pixels = width * height;
     const matte = new Float32Array(pixels);
     const onMesh = (p: number): boolean => surface.triangle[p] >= 0;
-    // Hair: the scalp, where the photo shows it squarely.
-    const top = _TopOfHead(canonical);
-    const hair: number[] = [];
-    for (let p = 0; p < pixels; p++) {
-        const t = surface.triangle[p];
-        if (t >= 0 && t < mesh.skinTriangleCount && inPhoto[p] && FacingTrust(surface.facing[p]) > _ScalpTrust) {
-            const y = [0, 1, 2].reduce((sum, k) => sum + surface.bary[3 * p + k] * canonical[3 * mesh.triangles[3 * t + k] + 1], 0);
-            if (y > top - _ScalpDepth) {
-                hair.push(p);
-            }
-        }
-    }
-    if (hair.length < 30) {
+    const models = _ColourModels(mesh, canonical, fit, layer, surface, rgb, inPhoto);
+    if (!models) {
         return matte;
     }
-    // Skin: the cheeks, between the jaw line's landmarks and the nose tip; hair colours like it are dropped (a bare scalp, a forehead).
-    const skin: number[] = [];
-    for (const k of [1, 2, 3, 4, 5, 11, 12, 13, 14, 15]) {
-        for (const f of [0.3, 0.4, 0.5]) {
-            const px = fit.projected[2 * k] + f * (fit.projected[2 * 30] - fit.projected[2 * k]);
-            const py = fit.projected[2 * k + 1] + f * (fit.projected[2 * 30 + 1] - fit.projected[2 * k + 1]);
-            const p = layer.layerPixel(px, py);
-            if (p >= 0 && inPhoto[p]) {
-                skin.push(p);
-            }
-        }
-    }
-    const skinCentres = _KMeans(rgb, skin, 2);
-    const notSkin = hair.filter((p) => _NearestDistance(rgb, p, skinCentres) > _MinHairDistance);
-    if (notSkin.length < 30) {
-        return matte;
-    }
-    const hairCentres = _KMeans(rgb, notSkin, _HairClusters);
-    const hairSpread = notSkin.map((p) => _NearestDistance(rgb, p, hairCentres)).sort((a, b) => a - b);
-    const hairThreshold = Math.min(_MaxHairDistance, Math.max(_MinHairDistance, 1.5 * hairSpread[Math.floor(0.9 * (hairSpread.length - 1))]));
-    // Background: the border band (top and sides) beyond the mesh, less what looks like the hair
-    // (long hair often reaches the border).
-    const band = Math.max(2, Math.round(_BorderBand * width));
-    const background: number[] = [];
-    for (let p = 0; p < pixels; p++) {
-        const x = p % width;
-        const y = Math.floor(p / width);
-        if (inPhoto[p] && !onMesh(p) && (y < band || x < band || x >= width - band) && _NearestDistance(rgb, p, hairCentres) > hairThreshold) {
-            background.push(p);
-        }
-    }
-    const backgroundCentres = background.length >= 50 ? _KMeans(rgb, background, _BackgroundClusters) : null;
+    const { hairCentres, hairThreshold, skinCentres, backgroundCentres } = models;
     // Rows below the neck take no slab (shoulders and clothes are not the head).
     const chin = layer.layerRow(fit.projected[2 * 8 + 1]);
     const brow = layer.layerRow(Math.min(fit.projected[2 * 19 + 1], fit.projected[2 * 24 + 1]));
@@ -436,6 +394,77 @@ function _OutlineDistance(surface: ISurfaceRaster, width: number, height: number
     _ChamferPass(distance, mid, width, height, 1);
     _ChamferPass(distance, mid, width, height, -1);
     return { distance, mid };
+}
+
+/** Colour clusters (RGB, 0–1) of the hair, the skin and the background, and how near the hair's a pixel must be. */
+interface IColourModels {
+    hairCentres: Float32Array;
+    hairThreshold: number;
+    skinCentres: Float32Array;
+    /** Null when the layer's border shows too little that is not hair. */
+    backgroundCentres: Float32Array | null;
+}
+
+/**
+ * The matte's colour models: the scalp where the photo shows it squarely (hair; colours like the
+ * cheeks' skin dropped), the cheeks (skin), and the layer's border band beyond the mesh less its
+ * hair-like colours (background). Null when the photo shows too little scalp that is not skin.
+ */
+function _ColourModels(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFitResult, layer: _LayerCamera, surface: ISurfaceRaster, rgb: Float32Array, inPhoto: Uint8Array): IColourModels | null {
+    const { width } = layer;
+    const pixels = width * layer.height;
+    const onMesh = (p: number): boolean => surface.triangle[p] >= 0;
+    // Hair: the scalp, where the photo shows it squarely.
+    const top = _TopOfHead(canonical);
+    const hair: number[] = [];
+    for (let p = 0; p < pixels; p++) {
+        const t = surface.triangle[p];
+        if (t >= 0 && t < mesh.skinTriangleCount && inPhoto[p] && FacingTrust(surface.facing[p]) > _ScalpTrust) {
+            const y = [0, 1, 2].reduce((sum, k) => sum + surface.bary[3 * p + k] * canonical[3 * mesh.triangles[3 * t + k] + 1], 0);
+            if (y > top - _ScalpDepth) {
+                hair.push(p);
+            }
+        }
+    }
+    if (hair.length < 30) {
+        return null;
+    }
+    // Skin: the cheeks, between the jaw line's landmarks and the nose tip; hair colours like it are dropped (a bare scalp, a forehead).
+    const skin: number[] = [];
+    for (const k of [1, 2, 3, 4, 5, 11, 12, 13, 14, 15]) {
+        for (const f of [0.3, 0.4, 0.5]) {
+            const px = fit.projected[2 * k] + f * (fit.projected[2 * 30] - fit.projected[2 * k]);
+            const py = fit.projected[2 * k + 1] + f * (fit.projected[2 * 30 + 1] - fit.projected[2 * k + 1]);
+            const p = layer.layerPixel(px, py);
+            if (p >= 0 && inPhoto[p]) {
+                skin.push(p);
+            }
+        }
+    }
+    if (skin.length < 5) {
+        return null;
+    }
+    const skinCentres = _KMeans(rgb, skin, 2);
+    const notSkin = hair.filter((p) => _NearestDistance(rgb, p, skinCentres) > _MinHairDistance);
+    if (notSkin.length < 30) {
+        return null;
+    }
+    const hairCentres = _KMeans(rgb, notSkin, _HairClusters);
+    const hairSpread = notSkin.map((p) => _NearestDistance(rgb, p, hairCentres)).sort((a, b) => a - b);
+    const hairThreshold = Math.min(_MaxHairDistance, Math.max(_MinHairDistance, 1.5 * hairSpread[Math.floor(0.9 * (hairSpread.length - 1))]));
+    // Background: the border band (top and sides) beyond the mesh, less what looks like the hair
+    // (long hair often reaches the border).
+    const band = Math.max(2, Math.round(_BorderBand * width));
+    const background: number[] = [];
+    for (let p = 0; p < pixels; p++) {
+        const x = p % width;
+        const y = Math.floor(p / width);
+        if (inPhoto[p] && !onMesh(p) && (y < band || x < band || x >= width - band) && _NearestDistance(rgb, p, hairCentres) > hairThreshold) {
+            background.push(p);
+        }
+    }
+    const backgroundCentres = background.length >= 50 ? _KMeans(rgb, background, _BackgroundClusters) : null;
+    return { hairCentres, hairThreshold, skinCentres, backgroundCentres };
 }
 
 /** Share of the way from a matte pixel to the head's centre that must be matte (or mesh). */
