@@ -32,7 +32,10 @@ export async function GenerateAvatarAssetAsync(pack: ModelPack, alpha: ArrayLike
     if (wasmPaths) {
         ort.env.wasm.wasmPaths = wasmPaths;
     }
-    const session = await ort.InferenceSession.create(pack.generatorOnnx);
+    // G runs once per avatar, on the WebAssembly backend: left to its defaults, a browser with WebGPU
+    // gets the WebGPU backend, whose first run compiles a pipeline per layer (35 s of a first photo's
+    // 38 s in headless Chromium on SwiftShader) for a network that takes ~0.1 s on the CPU.
+    const session = await ort.InferenceSession.create(pack.generatorOnnx, { executionProviders: ["wasm"] });
     try {
         const input = new ort.Tensor("float32", Float32Array.from(alpha), [1, m.alphaDims]);
         const output = (await session.run({ [generator.input]: input }))[generator.output];
