@@ -437,6 +437,8 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         },
         fractionDetectedAtEveryView: Round(fraction((r) => r.detectedAtEveryView)),
         fractionVerifiedAndDetectedAtEveryView: Round(fraction((r) => r.verifiedAtEveryView)),
+        // The same by human alone (its detector and its cosine): face-api's Tiny Face Detector misses turned renders that human finds.
+        fractionVerifiedByHumanAtEveryView: Round(fraction((r) => _PoseViews.every((name) => r.views[name].detectedHuman && (r.views[name].humanCosine ?? 0) >= HumanVerifyThreshold))),
         fractionFaceApiSameAtSource: Round(fraction((r) => r.views.source.faceApiDistance !== null && r.views.source.faceApiDistance < FaceApiSameThreshold)),
         sourcePsnrDbMedian: Round(Median(reports.map((r) => r.source.psnrDb)), 2),
         sourceSsimMedian: Round(Median(reports.map((r) => r.source.ssim))),
