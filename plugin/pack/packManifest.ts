@@ -258,3 +258,15 @@ export function ParsePackManifest(json: unknown): IPackManifest {
         licenses: root.licenses as Array<Record<string, unknown>> | undefined,
     };
 }
+
+/**
+ * The deformed box: the canonical box grown by `maxDisplacement` on every side (cm). The runtime
+ * marches rays, bakes the displacement and grids the occupancy over it; a photo layer covers it.
+ * @param manifest the pack's manifest
+ * @returns its least and greatest corners
+ */
+export function DeformedBox(manifest: Pick<IPackManifest, "canonicalBox" | "maxDisplacement">): { min: [number, number, number]; max: [number, number, number] } {
+    const m = manifest.maxDisplacement;
+    const [min, max] = [manifest.canonicalBox.min, manifest.canonicalBox.max];
+    return { min: [min[0] - m, min[1] - m, min[2] - m], max: [max[0] + m, max[1] + m, max[2] + m] };
+}

@@ -1,4 +1,5 @@
 import { type ModelPack } from "../pack/modelPack";
+import { DeformedBox } from "../pack/packManifest";
 import { GenerateAvatarAssetAsync } from "../pack/avatarGenerator";
 import { type IAvatarAsset } from "../volume/avatarAsset";
 import { type FileReader } from "../io/fileSource";
@@ -158,10 +159,8 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     const generated = await GenerateAvatarAssetAsync(pack, fit.alpha, options.onnxWasmPaths);
     begin("project");
     const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64 });
-    // The layer covers the box the runtime marches (the canonical box grown by the largest displacement): hair may reach beyond the canonical box.
-    const margin = pack.manifest.maxDisplacement;
-    const marchBox = { min: pack.manifest.canonicalBox.min.map((v) => v - margin), max: pack.manifest.canonicalBox.max.map((v) => v + margin) };
-    const layer = options.photoLayer === false ? null : BuildPhotoLayer(mesh, fit, pixels, marchBox, options.photoLayer);
+    // The layer covers the box the runtime marches: hair may reach beyond the canonical box.
+    const layer = options.photoLayer === false ? null : BuildPhotoLayer(mesh, fit, pixels, DeformedBox(pack.manifest), options.photoLayer);
     const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 50000);
     begin("adapt");
     const box = pack.manifest.canonicalBox;

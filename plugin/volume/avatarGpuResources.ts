@@ -11,6 +11,7 @@ import { type Scene } from "@babylonjs/core/scene.js";
 import { RegisterEnginesWebGPUExtensionsEngineComputeShader } from "@babylonjs/core/Engines/WebGPU/Extensions/engine.computeShader.pure.js";
 import { RegisterEnginesWebGPUExtensionsEngineRawTexture } from "@babylonjs/core/Engines/WebGPU/Extensions/engine.rawTexture.pure.js";
 import { type ModelPack } from "../pack/modelPack";
+import { DeformedBox } from "../pack/packManifest";
 import { type IAvatarAsset } from "./avatarAsset";
 import { type NetworkLayout } from "./networkLayout";
 import { BakeDeformationSource, DeformedOccupancySource, DilateOccupancySource, OccupancySource } from "./shaderSources";
@@ -99,9 +100,7 @@ export class AvatarGpuResources {
         RegisterEnginesWebGPUExtensionsEngineRawTexture();
         const engine = scene.getEngine() as WebGPUEngine;
         const box = pack.manifest.canonicalBox;
-        const m = pack.manifest.maxDisplacement;
-        const min = box.min.map((v) => v - m);
-        const max = box.max.map((v) => v + m);
+        const { min, max } = DeformedBox(pack.manifest);
         this.displacementDims = _dims(min, max, DisplacementCell, 96);
         this.occupancyDims = _dims(min, max, OccupancyCell, 64);
         const { channels: C, resolution: R } = asset;

@@ -11,6 +11,7 @@ import { AvatarExpressionError, AvatarFormatError, AvatarUnsupportedError } from
 import { ExpressionCount, GetExpressionIndex, type ArkitName } from "../expression/arkitNames";
 import { CheckExpressionWeight, type ExpressionWeights, ResolveExpressionWeights } from "../expression/expressionWeights";
 import { type ModelPack } from "../pack/modelPack";
+import { DeformedBox } from "../pack/packManifest";
 import { type IImagePixels } from "../reconstruction/imagePixels";
 import { type IPhotoAvatarOptions, type IReconstructionProgress } from "../reconstruction/photoAvatar";
 import { type IAvatarAsset } from "./avatarAsset";
@@ -322,7 +323,8 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             this._frame = new TransformNode(`${this.name}.ictFrame`, scene);
             this._frame.parent = this;
             ApplyIctFrame(this._frame, this._ictFrameUnderGltfRoot);
-            this._proxy = this._createProxy(scene, m.canonicalBox.min.map((v) => v - m.maxDisplacement), m.canonicalBox.max.map((v) => v + m.maxDisplacement));
+            const deformed = DeformedBox(m);
+            this._proxy = this._createProxy(scene, deformed.min, deformed.max);
             this._proxy.parent = this._frame;
             this._proxy.material = this._material;
             this._proxy.onAfterWorldMatrixUpdateObservable.add((mesh) => this._material?.updateWorld(mesh.getWorldMatrix()));

@@ -6,6 +6,7 @@ import { type Scene } from "@babylonjs/core/scene.js";
 import vertexSource from "../../shaders/avatarVolume.vertex.wgsl";
 import fragmentTemplate from "../../shaders/avatarVolume.fragment.wgsl";
 import { type ModelPack } from "../pack/modelPack";
+import { DeformedBox } from "../pack/packManifest";
 import { type NetworkLayout } from "./networkLayout";
 import { RaymarchFunctions } from "./shaderSources";
 
@@ -44,11 +45,11 @@ export class AvatarVolumeMaterial extends ShaderMaterial {
         this.cullBackFaces = false;
         this.forceDepthWrite = true;
         const box = pack.manifest.canonicalBox;
-        const m = pack.manifest.maxDisplacement;
+        const deformed = DeformedBox(pack.manifest);
         this.setVector3("canonicalMin", Vector3.FromArray(box.min));
         this.setVector3("canonicalMax", Vector3.FromArray(box.max));
-        this.setVector3("deformedMin", Vector3.FromArray(box.min.map((v) => v - m)));
-        this.setVector3("deformedMax", Vector3.FromArray(box.max.map((v) => v + m)));
+        this.setVector3("deformedMin", Vector3.FromArray(deformed.min));
+        this.setVector3("deformedMax", Vector3.FromArray(deformed.max));
         this.setMatrix("invWorld", this._invWorld);
         this.setPhotoProjection(new Float32Array(16));
     }

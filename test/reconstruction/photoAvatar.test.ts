@@ -7,6 +7,7 @@ import validator from "gltf-validator";
 import { HalfArrayToFloat32 } from "../../plugin/io/float16";
 import { ReadAvatarGlb, WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { ModelPack } from "../../plugin/pack/modelPack";
+import { DeformedBox } from "../../plugin/pack/packManifest";
 import { FaceLandmarkDetector } from "../../plugin/reconstruction/faceLandmarkDetector";
 import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
 import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
@@ -113,9 +114,7 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
 
     it("builds the same layer without the slab when hair is off", async () => {
         const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
-        const margin = pack.manifest.maxDisplacement;
-        const box = { min: pack.manifest.canonicalBox.min.map((v) => v - margin), max: pack.manifest.canonicalBox.max.map((v) => v + margin) };
-        const bald = BuildPhotoLayer(await IctHeadMesh.LoadAsync(), result.fit, image, box, { hair: false });
+        const bald = BuildPhotoLayer(await IctHeadMesh.LoadAsync(), result.fit, image, DeformedBox(pack.manifest), { hair: false });
         expect(bald.hairMatte.every((m) => m === 0)).toBe(true);
         const depth = HalfArrayToFloat32(bald.layer.depth);
         expect(depth.filter((_, i) => i % 4 === 3).every((d) => d === 0)).toBe(true);
