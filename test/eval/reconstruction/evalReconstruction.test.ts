@@ -51,6 +51,7 @@ describe("npm run eval:reconstruction (one face, small)", () => {
         expect(face.source.maskPixels).toBeGreaterThan(0.1 * 128 * 128);
         expect(face.expression.jaw.expectedIodPct).toBeGreaterThan(5); // the fitted model's lips part with jawOpen 0.6
         expect(face.expression.smile.expectedIodPct).toBeGreaterThan(0); // and its mouth widens with a smile
+        expect(face.expression.blink.expectedIodPct).toBeLessThan(0); // and its eyes close with a blink
         expect(face.timings.photoToAvatar).toBeGreaterThan(0);
         expect(Object.values(face.timings).every(Number.isFinite)).toBe(true);
         expect(Object.keys(report.targets).length).toBeGreaterThan(0);

@@ -52,10 +52,10 @@ export interface IReconstructionEvalOptions {
 }
 
 /** The views rendered per face, in contact-sheet order. */
-export const ViewNames = ["source", "yaw-30", "yaw-15", "yaw+15", "yaw+30", "jaw", "smile"] as const;
+export const ViewNames = ["source", "yaw-30", "yaw-15", "yaw+15", "yaw+30", "jaw", "smile", "blink"] as const;
 /** One of {@link ViewNames}. */
 export type ViewName = (typeof ViewNames)[number];
-/** The views that must be detected and verified (pose views; jaw and smile test motion). */
+/** The views that must be detected and verified (pose views; jaw, smile and blink test motion). */
 const _PoseViews: ViewName[] = ["source", "yaw-30", "yaw-15", "yaw+15", "yaw+30"];
 
 /** Figures of one rendered view. */
@@ -96,6 +96,7 @@ export interface IFaceReport {
     expression: {
         jaw: { lipGapGainIodPct: number | null; expectedIodPct: number; ok: boolean };
         smile: { mouthWidthGainIodPct: number | null; expectedIodPct: number; ok: boolean };
+        blink: { eyeOpeningGainIodPct: number | null; expectedIodPct: number; ok: boolean };
     };
     /** human cosine of this face's source render to every other face's photo crop. */
     leakage: { max: number | null; others: Record<string, number | null> };
@@ -169,6 +170,17 @@ function PointDistance(p: ArrayLike<number>, i: number, j: number): number {
 /** Inner-lip midpoints and mouth corners: in the 68-point layout (the 3DMM's landmarks) and in FaceMesh's numbering (human). */
 const _Mouth68 = { upperInner: 62, lowerInner: 66, cornerRight: 48, cornerLeft: 54 };
 const _MouthFaceMesh = { upperInner: 13, lowerInner: 14, cornerRight: 61, cornerLeft: 291 };
+/** Upper and lower lid points of both eyes, as [upper, lower] pairs: 68-point layout and FaceMesh numbering. */
+const _Lids68: Array<[number, number]> = [
+    [37, 41],
+    [38, 40],
+    [43, 47],
+    [44, 46],
+];
+const _LidsFaceMesh: Array<[number, number]> = [
+    [159, 145],
+    [386, 374],
+];
 
 /**
  * FaceMesh points as `[x0, y0, …]`.
@@ -295,6 +307,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                 "yaw+30": fit.beta,
                 jaw: withWeights({ jawOpen: 0.6 }),
                 smile: withWeights({ mouthSmile_L: 0.7, mouthSmile_R: 0.7 }),
+                blink: withWeights({ eyeBlink_L: 1, eyeBlink_R: 1 }),
             };
             const yaw = (name: ViewName): number => (name.startsWith("yaw") ? Number(name.slice(3)) : 0);
             const views: IAvatarView[] = ViewNames.map((name) => ({ world: IctToWorldMatrix(YawedPose(pose, yaw(name), centre)), projection, expression: expressions[name] }));
@@ -339,12 +352,17 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
             // Landmark motion: measured on the renders (human's FaceMesh, which follows lips better than face-api's
             // 68 points), and what the fitted 3DMM's own landmarks do.
             const projected = (beta: ArrayLike<number>): Float32Array => ToCropPixels(ProjectIct(basis.evaluate(fit.alpha, beta), pose, fit.focal, job.image.width, job.image.height), crop, size);
-            const model = { source: projected(expressions.source), jaw: projected(expressions.jaw), smile: projected(expressions.smile) };
+            const model = { source: projected(expressions.source), jaw: projected(expressions.jaw), smile: projected(expressions.smile), blink: projected(expressions.blink) };
             const gain = (a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined, i: number, j: number): number | null => (a && b ? ((PointDistance(b, i, j) - PointDistance(a, i, j)) / iodCrop) * 100 : null);
+            const meanGain = (a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined, pairs: Array<[number, number]>): number | null =>
+                a && b ? pairs.reduce((sum, [i, j]) => sum + gain(a, b, i, j)!, 0) / pairs.length : null;
             const jawExpected = gain(model.source, model.jaw, _Mouth68.upperInner, _Mouth68.lowerInner)!;
             const smileExpected = gain(model.source, model.smile, _Mouth68.cornerRight, _Mouth68.cornerLeft)!;
             const jawGain = gain(renderMeshes[0], renderMeshes[5], _MouthFaceMesh.upperInner, _MouthFaceMesh.lowerInner);
             const smileGain = gain(renderMeshes[0], renderMeshes[6], _MouthFaceMesh.cornerRight, _MouthFaceMesh.cornerLeft);
+            // Lid distance (negative: the eyes close), FaceMesh on the renders against the 3DMM's own landmarks.
+            const blinkExpected = meanGain(model.source, model.blink, _Lids68)!;
+            const blinkGain = meanGain(renderMeshes[0], renderMeshes[7], _LidsFaceMesh);
 
             const renderMs = rendered.reduce((s, r) => s + r.renderMs, 0);
             const photoToAvatar = Object.values(timings).reduce((s, v) => s + v, 0);
@@ -368,6 +386,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                 expression: {
                     jaw: { lipGapGainIodPct: Round(jawGain, 2), expectedIodPct: Round(jawExpected, 2)!, ok: jawGain !== null && jawGain >= 0.5 * jawExpected },
                     smile: { mouthWidthGainIodPct: Round(smileGain, 2), expectedIodPct: Round(smileExpected, 2)!, ok: smileGain !== null && smileGain >= 0.5 * smileExpected },
+                    blink: { eyeOpeningGainIodPct: Round(blinkGain, 2), expectedIodPct: Round(blinkExpected, 2)!, ok: blinkGain !== null && blinkGain <= 0.5 * blinkExpected },
                 },
                 leakage: { max: null, others: {} },
                 verifiedAtEveryView: poseFigures.every((f) => f.detected && f.humanCosine !== null && f.humanCosine >= HumanVerifyThreshold),
@@ -389,11 +408,13 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                         c.push(`GAP +${last.expression.jaw.lipGapGainIodPct ?? "-"}%`);
                     } else if (name === "smile") {
                         c.push(`WIDTH +${last.expression.smile.mouthWidthGainIodPct ?? "-"}%`);
+                    } else if (name === "blink") {
+                        c.push(`LIDS ${last.expression.blink.eyeOpeningGainIodPct ?? "-"}%`);
                     }
                     return { rgba: rendered[v].rgba, caption: c };
                 }),
             ]);
-            log(`${job.id}: rendered 7 views in ${(renderMs / 1000).toFixed(1)} s; source H ${figures.source.humanCosine} F ${figures.source.faceApiDistance}`);
+            log(`${job.id}: rendered ${ViewNames.length} views in ${(renderMs / 1000).toFixed(1)} s; source H ${figures.source.humanCosine} F ${figures.source.faceApiDistance}`);
         }
     } finally {
         await renderer.closeAsync();
@@ -429,6 +450,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
             yaw30: Round(viewMedian(["yaw-30", "yaw+30"], "humanCosine")),
             jaw: Round(viewMedian(["jaw"], "humanCosine")),
             smile: Round(viewMedian(["smile"], "humanCosine")),
+            blink: Round(viewMedian(["blink"], "humanCosine")),
         },
         faceApiDistanceMedian: {
             source: Round(viewMedian(["source"], "faceApiDistance")),
@@ -437,7 +459,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         },
         fractionDetectedAtEveryView: Round(fraction((r) => r.detectedAtEveryView)),
         fractionVerifiedAndDetectedAtEveryView: Round(fraction((r) => r.verifiedAtEveryView)),
-        // The same by human alone (its detector and its cosine): face-api's Tiny Face Detector misses turned renders that human finds.
+        // The same by human alone (its detector and its cosine).
         fractionVerifiedByHumanAtEveryView: Round(fraction((r) => _PoseViews.every((name) => r.views[name].detectedHuman && (r.views[name].humanCosine ?? 0) >= HumanVerifyThreshold))),
         fractionFaceApiSameAtSource: Round(fraction((r) => r.views.source.faceApiDistance !== null && r.views.source.faceApiDistance < FaceApiSameThreshold)),
         sourcePsnrDbMedian: Round(Median(reports.map((r) => r.source.psnrDb)), 2),
@@ -445,6 +467,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         sourceLandmarkErrorIodMedian: Round(Median(reports.map((r) => r.source.landmarkErrorIod)), 4),
         fractionJawOk: Round(fraction((r) => r.expression.jaw.ok)),
         fractionSmileOk: Round(fraction((r) => r.expression.smile.ok)),
+        fractionBlinkOk: Round(fraction((r) => r.expression.blink.ok)),
         leakageMax: Round(leakageMax),
         photoToPhotoHumanCosineMax: Round(photoPairs.length ? Math.max(...photoPairs) : null),
         photoToAvatarMsMedian: Round(Median(reports.map((r) => r.timings.photoToAvatar)), 0),
