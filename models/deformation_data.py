@@ -1,11 +1,16 @@
 """Ground truth for the backward field, drawn on the fly: points in a shell around the deformed
 surface map to the same barycentric point on the β = 0 mesh (same α), carried along the normal
-by the same offset; far from anything that moves, Δx = 0 and w = 0."""
+by the same offset; far from anything that moves, Δx = 0 and w = 0. Options (docs/models.md,
+"What was tried"): the eyeballs' shell left free where the deformed skin covers it (a closing lid),
+so that the lid's motion can fill the eye's neighbourhood instead of being averaged with the
+eyeball's Δx = 0; blinks added on top of a share of the expressions; shell samples boosted where
+the drawn expression moves the surface."""
 import torch
 
 from .encoding import CANONICAL_BOX
 from .expressions import sample as sample_expressions
-from .mesh import face_normals, interpolate, sample_surface, vertex_normals
+from .ict import REGIONS
+from .mesh import face_normals, interpolate, ortho_front_z, sample_surface, vertex_normals
 
 SHELL = 1.0          # cm: half-thickness of the shell around the deformed surface
 STILL = 0.02         # cm: a vertex that moves less than this under every expression is static
@@ -13,6 +18,7 @@ FAR = 1.5            # cm: box points this far from every moving vertex get Δx 
 SAME = 0.2           # cm: a nearer vertex whose motion differs from the sample's surface by more is another surface
 APART = 0.8          # cm: surfaces whose motions differ by more are blended by distance between them
 SURE = 0.05          # cm: closer than this to the nearest vertex, inside/outside is left unlabelled
+COVERED = 0.1        # cm: an eyeball point this far behind the deformed skin's front (along −z) is covered
 MAX_CANDIDATES = 6000
 # Zones where surfaces that move differently come close (lips, teeth, tongue; lids over the eyeballs), as
 # (landmarks, margin below/above per axis in cm): there the shell targets are checked against the nearest
@@ -25,13 +31,19 @@ ZONES = {
 
 
 class DeformationData:
-    def __init__(self, ict, rendered_mask, zone_points=0):
+    def __init__(self, ict, rendered_mask, zone_points=0, free_covered_eyes=False, blink_rate=0.0, moved_boost=0.0):
         self.ict = ict
         self.tris = ict.triangles[rendered_mask]
+        first = self.tris[:, 0]
+        in_region = lambda name: (first >= REGIONS[name][0]) & (first <= REGIONS[name][1])
+        self.eyeball_tri = in_region("eyeballs") if free_covered_eyes else None
+        self.skin_tris = self.tris[in_region("face")]
         mobility = ict.expression.norm(dim=-1).max(0).values          # [V] cm, largest single-shape move
         self.mobile = (mobility > STILL).float()[:, None]
         self.tri_mobility = mobility[self.tris].mean(1)
         self.zone_points = zone_points
+        self.blink_rate = blink_rate
+        self.moved_boost = moved_boost
         self.rendered_vertex = torch.zeros(len(ict.neutral), dtype=torch.bool)
         self.rendered_vertex[self.tris.reshape(-1)] = True
         lm = ict.manifest["idx_to_landmark_verts"]
@@ -87,12 +99,14 @@ class DeformationData:
         a[push, k[push]] = sign[push]
         return a
 
-    def batch(self, n_pairs, n_shell, n_box, gen):
-        """x_d [P, N, 3], Δx [P, N, 3], w target [P, N] (−1 = no label), α [P, A], β [P, 53], and with
-        zone points: deformed occupancy [P, N] (1 inside, 0 outside, −1 unlabelled)."""
+    def batch(self, n_pairs, n_shell, n_box, gen, beta=None):
+        """x_d [P, N, 3], Δx [P, N, 3] (NaN = no target), w target [P, N] (−1 = no label), α [P, A], β [P, 53]
+        (drawn, or the given [P, 53]), and with zone points: deformed occupancy [P, N] (1 inside, 0 outside,
+        −1 unlabelled)."""
         ict = self.ict
         alpha = self.alphas(n_pairs, gen)
-        beta = sample_expressions(ict.expression_names, n_pairs, gen)
+        if beta is None:
+            beta = sample_expressions(ict.expression_names, n_pairs, gen, self.blink_rate)
         vc = ict.vertices(alpha)
         vd = vc + torch.einsum("be,evc->bvc", beta, ict.expression)
         nc, nd = vertex_normals(vc, self.tris), vertex_normals(vd, self.tris)
@@ -100,7 +114,10 @@ class DeformationData:
         lo, hi = torch.tensor(CANONICAL_BOX[0]), torch.tensor(CANONICAL_BOX[1])
         for p in range(n_pairs):
             area = face_normals(vd[p], self.tris).norm(dim=-1)
-            idx, bary = sample_surface(n_shell, area * (0.3 + 5.0 * self.tri_mobility.clamp(max=1)), gen)
+            # Denser where anything can move (and, boosted, where this expression moves it: a lid is a small target).
+            moved = (vd[p] - vc[p]).norm(dim=-1)[self.tris].mean(1)
+            weight = 0.3 + 5.0 * self.tri_mobility.clamp(max=1) + self.moved_boost * moved.clamp(max=1)
+            idx, bary = sample_surface(n_shell, area * weight, gen)
             d = torch.where(torch.rand(n_shell, generator=gen) < 0.5,
                             0.3 * torch.randn(n_shell, generator=gen),
                             SHELL * (2 * torch.rand(n_shell, generator=gen) - 1))[:, None]
@@ -111,6 +128,13 @@ class DeformationData:
             xd = sd + d * ndp
             dx = sc + d * ncp - xd
             w_shell = (interpolate(self.mobile, self.tris, idx, bary)[:, 0] > 0.5).float()
+            if self.eyeball_tri is not None:
+                # Under a closed (or closing) lid the eyeball cannot be seen: its points get no target.
+                eye = self.eyeball_tri[idx].nonzero()[:, 0]
+                if len(eye):
+                    covered = ortho_front_z(vd[p], self.skin_tris, sd[eye, :2]) > sd[eye, 2] + COVERED
+                    dx[eye[covered]] = float("nan")
+                    w_shell[eye[covered]] = -1.0
             # Box points: labelled static only when far from every vertex that moves in this pair.
             xb = lo + (hi - lo) * torch.rand(n_box, 3, generator=gen)
             moving = vd[p][(vd[p] - vc[p]).norm(dim=-1) > STILL]

@@ -5,7 +5,6 @@ rendered with the same cameras (frontal, ±30° yaw), lip gap at jawOpen 0 / 0.5
 """
 import argparse
 import json
-import math
 import os
 import time
 
@@ -15,9 +14,11 @@ import torch
 from .colors import albedo, shaded
 from .expressions import PRESETS, preset, sample
 from .ict import NARROW_FACE, load_ict
+from .mesh import ortho_front_z
 from .pack import PackModel
 from .render import Camera, VolumeRenderer, rasterise
 
+MOTION_SHAPES = ("eyeBlink_L", "eyeBlink_R", "jawOpen", "mouthSmile_L", "mouthPucker")
 TARGETS = {"face_depth_mae_mm": 1.5, "silhouette_iou": 0.97, "lip_gap_error_mm": 1.0}
 SHEET = [("neutral", {}), ("smile", PRESETS["smile"]), ("jaw open", PRESETS["jaw_full"]), ("oh", PRESETS["oh"]),
          ("blink + brows up", {"eyeBlink~": 1.0, "browInnerUp~": 0.8, "browOuterUp~": 0.6}),
@@ -37,29 +38,34 @@ def parse(argv=None):
     return p.parse_args(argv)
 
 
-def ortho_front_z(verts, tris, xy):
-    """Largest z where rays along −z through xy [N, 2] meet the mesh (−inf on a miss)."""
-    p = verts[tris]
-    lo, hi = xy.min(0).values, xy.max(0).values
-    near = ((p[..., :2].min(1).values <= hi) & (p[..., :2].max(1).values >= lo)).all(1)
-    p = p[near]
-    a, b, c = p[:, 0, :2], p[:, 1, :2], p[:, 2, :2]
-    d1, d2 = b - a, c - a
-    det = d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0]
-    r = xy[:, None] - a[None]
-    u = (r[..., 0] * d2[:, 1] - r[..., 1] * d2[:, 0]) / det
-    v = (d1[:, 0] * r[..., 1] - d1[:, 1] * r[..., 0]) / det
-    hit = (u >= 0) & (v >= 0) & (u + v <= 1) & (det.abs() > 1e-12)
-    z = p[:, 0, 2] + u * (p[:, 1, 2] - p[:, 0, 2]) + v * (p[:, 2, 2] - p[:, 0, 2])
-    return torch.where(hit, z, torch.tensor(-math.inf)).max(1).values
-
-
 def lip_gap(front_z, ys, lo, hi):
     """Height (cm) of the probe samples in [lo, hi] that pass > 1 cm behind the lips' front."""
     inside = (ys >= lo) & (ys <= hi)
     z = front_z[inside]
     deep = z < z.max() - 1.0
     return float(deep.sum()) * float(ys[1] - ys[0])
+
+
+def surface_motion(model, ict, alphas, name, moved=0.5):
+    """How far the field moves the skin that one shape (weight 1) moves by more than `moved` cm: the
+    median over those vertices of w·Δx projected on ICT's motion over that motion's length (1 = all the
+    way, 0 = not at all), and the median error |w·Δx − motion| in mm, over the identities `alphas`."""
+    beta = torch.zeros(53)
+    beta[ict.expression_names.index(name)] = 1.0
+    skin = torch.arange(len(ict.neutral)) <= NARROW_FACE[1]
+    ratios, errors = [], []
+    for alpha in alphas:
+        vc = ict.vertices(alpha[None])[0]
+        vd = ict.vertices(alpha[None], beta[None])[0]
+        true = vc - vd
+        sel = skin & (true.norm(dim=-1) > moved)
+        with torch.no_grad():
+            pred = model.displacement(vd[sel], alpha, beta)
+        t = true[sel]
+        ratios.append((pred * t).sum(-1) / (t * t).sum(-1))
+        errors.append((pred - t).norm(dim=-1) * 10)
+    return {"vertices": len(ratios[0]), "motion_ratio_median": round(float(torch.cat(ratios).median()), 3),
+            "error_mm_median": round(float(torch.cat(errors).median()), 2)}
 
 
 def main(argv=None):
@@ -112,6 +118,8 @@ def main(argv=None):
             ref.append(g_mesh * 10)
         gap_err[jaw], gap_mesh[jaw] = float(np.mean(errs)), float(np.mean(ref))
 
+    motion = {name: surface_motion(model, ict, alphas[:args.lip_identities], name) for name in MOTION_SHAPES}
+
     depth_all = [d for v in per_view.values() for d in v["depth"]]
     iou_all = [d for v in per_view.values() for d in v["iou"]]
     figures = {
@@ -122,6 +130,7 @@ def main(argv=None):
         "per_view": {"%+d" % yaw: {"face_depth_mae_mm": float(np.mean(v["depth"])), "silhouette_iou": float(np.mean(v["iou"]))}
                      for yaw, v in per_view.items()},
         "lip_gap": {"jawOpen %.1f" % j: {"error_mm": gap_err[j], "mesh_gap_mm": gap_mesh[j]} for j in gap_err},
+        "surface_motion": motion,
         "targets": TARGETS, "seconds": round(time.time() - t_start),
     }
     os.makedirs(args.out, exist_ok=True)

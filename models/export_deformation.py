@@ -1,7 +1,9 @@
 """Replaces only the backward field (D-Net, W-Net) of an exported pack: weights.bin is rewritten with
 the pack's own decoder tensors (same float16 bytes) and the new D-Net/W-Net, generator.onnx and the
 decoder/generator fixtures are left untouched, the deformation/blend fixtures are recomputed on the
-same inputs, and pack.json gets the new tensors, hashes, version and provenance.
+same points, α and β (with the new positional encoding when the field was trained with other
+frequencies: only D-Net and W-Net read it), and pack.json gets the new tensors, hashes, version and
+provenance.
 
     /usr/bin/python3 -m models.export_deformation --deformation models/runs/deformation2 \
         --pack models/packs/ict-base --version 1.1.0
@@ -17,6 +19,7 @@ import torch
 from .blend import WNet
 from .deformation import DNet
 from .distributed import command_line, explicit_command
+from .encoding import normalise, positional_encoding
 from .export import README, fixture, half_round, write_weights
 from .ict import ict_dir
 from .pack import PackModel
@@ -39,8 +42,8 @@ def main(argv=None):
     dk = torch.load(os.path.join(args.deformation, "checkpoint.pt"))
     da = dk["args"]
     A, L = pack["alphaDims"], da["frequencies"]
-    if da["alpha_dims"] != A or L != pack["positionalEncoding"]["frequencies"]:
-        raise SystemExit("alpha_dims / frequencies differ from the pack's")
+    if da["alpha_dims"] != A:
+        raise SystemExit("alpha_dims differs from the pack's")
     dnet = DNet(L, A, 53, da["d_hidden"])
     dnet.load_state_dict(dk["deformation"])
     wnet = WNet(L, A, da["w_hidden"])
@@ -50,12 +53,16 @@ def main(argv=None):
     tensors, networks = write_weights({"decoder": old.decoder, "deformation": dnet, "blend": wnet}, weights)
     networks["generator"] = pack["networks"]["generator"]
 
-    # The deformation and blend fixtures, on the inputs of the old ones (same points, α, β).
+    # The deformation and blend fixtures, on the points, α and β of the old ones.
     fx = os.path.join(args.pack, "fixtures")
     for name, net in (("deformation", dnet), ("blend", wnet)):
         with open(os.path.join(fx, name + ".json")) as fh:
             f = json.load(fh)
-        inputs = torch.tensor(f["inputs"])
+        pts = torch.tensor(f["points"])
+        parts = [positional_encoding(normalise(pts, old.box), L), torch.tensor(f["alpha"]).expand(len(pts), -1)]
+        if name == "deformation":
+            parts.append(torch.tensor(f["beta"]).expand(len(pts), -1))
+        inputs = torch.cat(parts, -1)
         with torch.no_grad():
             out = net(inputs)
         extra = {k: v for k, v in f.items() if k not in ("network", "inputs", "outputs", "tolerance")}
@@ -66,6 +73,7 @@ def main(argv=None):
         blob = fh.read()
     pack["files"]["weights.bin"] = {"byteLength": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
     pack["tensors"], pack["networks"] = tensors, networks
+    pack["positionalEncoding"]["frequencies"] = L
     pack["maxDisplacement"] = max(pack["maxDisplacement"], math.ceil(dk["max_displacement"] * 2) / 2)
     prov = pack["provenance"]
     commands = prov["command"].split(" && ") + [explicit_command("models.train_deformation", da),

@@ -39,8 +39,9 @@ def preset(names, spec, scale=1.0, side=None):
     return beta
 
 
-def sample(names, n, gen):
-    """n expression vectors [n, 53] in [0, 1]: presets (scaled, sometimes one-sided) plus random extras."""
+def sample(names, n, gen, blink_rate=0.0):
+    """n expression vectors [n, 53] in [0, 1]: presets (scaled, sometimes one-sided) plus random extras,
+    a blink on top of a `blink_rate` share of them."""
     keys = list(PRESETS)
     out = torch.zeros(n, len(names))
     for i in range(n):
@@ -54,6 +55,11 @@ def sample(names, n, gen):
             out[i, j] += 0.6 * float(torch.rand(1, generator=gen))
         if r[3] < 0.25:
             out[i, names.index("jawOpen")] = float(torch.rand(1, generator=gen))
+        b = torch.rand(3, generator=gen) if blink_rate > 0 else torch.ones(3)
+        if b[0] < blink_rate:
+            # A blink over whatever else the face does (speech blinks too), sometimes one-sided.
+            for s in ("_L", "_R") if b[1] < 0.7 else (("_L",) if b[1] < 0.85 else ("_R",)):
+                out[i, names.index("eyeBlink" + s)] += 0.3 + 0.7 * float(b[2])
     out = out.clamp(0, 1)
     close, jaw = names.index("mouthClose"), names.index("jawOpen")
     out[:, close] = torch.minimum(out[:, close], out[:, jaw])      # lips may only close over an open jaw

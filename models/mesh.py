@@ -1,4 +1,5 @@
 """Mesh helpers: normals, area sampling, connected parts and the caps that close them."""
+import math
 from collections import defaultdict
 
 import numpy as np
@@ -33,6 +34,25 @@ def interpolate(values, tris, idx, bary):
     """Barycentric interpolation of per-vertex values [..., V, K] at (idx, bary)."""
     t = tris[idx]
     return sum(values[..., t[:, k], :] * bary[:, k:k + 1] for k in range(3))
+
+
+def ortho_front_z(verts, tris, xy):
+    """Largest z where rays along −z through xy [N, 2] meet the mesh (−inf on a miss)."""
+    p = verts[tris]
+    lo, hi = xy.min(0).values, xy.max(0).values
+    near = ((p[..., :2].min(1).values <= hi) & (p[..., :2].max(1).values >= lo)).all(1)
+    p = p[near]
+    if len(p) == 0:
+        return torch.full((len(xy),), -math.inf)
+    a, b, c = p[:, 0, :2], p[:, 1, :2], p[:, 2, :2]
+    d1, d2 = b - a, c - a
+    det = d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0]
+    r = xy[:, None] - a[None]
+    u = (r[..., 0] * d2[:, 1] - r[..., 1] * d2[:, 0]) / det
+    v = (d1[:, 0] * r[..., 1] - d1[:, 1] * r[..., 0]) / det
+    hit = (u >= 0) & (v >= 0) & (u + v <= 1) & (det.abs() > 1e-12)
+    z = p[:, 0, 2] + u * (p[:, 1, 2] - p[:, 0, 2]) + v * (p[:, 2, 2] - p[:, 0, 2])
+    return torch.where(hit, z, torch.tensor(-math.inf)).max(1).values
 
 
 def components(tris, nv):

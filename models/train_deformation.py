@@ -40,12 +40,22 @@ def parse(argv=None):
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--zone-points", type=int, default=0,
                    help="extra points per pair in the mouth and eye zones, labelled inside/outside the deformed mesh")
+    p.add_argument("--free-covered-eyes", action="store_true",
+                   help="no Δx target for eyeball points behind the deformed skin, so that a closing lid's motion may "
+                   "fill the eye behind it")
+    p.add_argument("--blink-rate", type=float, default=0.0,
+                   help="share of the drawn expressions that get a blink on top (speech blinks too)")
+    p.add_argument("--moved-boost", type=float, default=0.0,
+                   help="extra shell sampling weight of triangles that the drawn expression moves (per cm, up to 1 cm)")
     p.add_argument("--occupancy-weight", type=float, default=0.0,
                    help="weight of the BCE between the canonical volume at x_d + w·Δx and the deformed occupancy")
     p.add_argument("--canonical-pack", help="pack whose G and decoder (frozen) give the canonical volume for "
                    "--occupancy-weight")
     p.add_argument("--search-air", action="store_true",
                    help="move targets of outside points that land inside the canonical volume to empty space (±z)")
+    p.add_argument("--relative-loss", type=float, default=0.0,
+                   help="S > 0: weight each point's squared error by 1 / (|Δx target| + S cm) (mean 1 over the batch), "
+                   "so that small motions (lids, lip corners) count as much as the jaw's centimetres")
     p.add_argument("--init-pack", help="start D-Net and W-Net from this pack's weights")
     p.add_argument("--save-every", type=int, default=0, help="also write the checkpoint every N steps")
     p.add_argument("--plot", help="loss-curve PNG (default <out>/loss.png)")
@@ -92,7 +102,8 @@ def main(argv=None):
     torch.manual_seed(args.seed + rt.rank)
     gen = torch.Generator().manual_seed(args.seed * 1000 + rt.rank)
     ict = load_ict(args.ict, args.alpha_dims)
-    data = DeformationData(ict, ~ict.triangle_mask(["eye_shells", "eyelashes"]), args.zone_points)
+    data = DeformationData(ict, ~ict.triangle_mask(["eye_shells", "eyelashes"]), args.zone_points, args.free_covered_eyes,
+                            args.blink_rate, args.moved_boost)
     dnet, wnet = DNet(args.frequencies, args.alpha_dims, 53, args.d_hidden), WNet(args.frequencies, args.alpha_dims, args.w_hidden)
     if args.init_pack:
         init = PackModel(args.init_pack)
@@ -135,7 +146,12 @@ def main(argv=None):
             lab_o = occ >= 0
             logit = canonical_logit(canonical, alpha, xd + disp)
             l_o = F.binary_cross_entropy_with_logits(logit[lab_o], occ[lab_o])
-        l_d = ((disp - torch.nan_to_num(dx)) ** 2).sum(-1)[has_dx].mean()
+        err = ((disp - torch.nan_to_num(dx)) ** 2).sum(-1)[has_dx]
+        l_mse = err.mean()
+        l_d = l_mse
+        if args.relative_loss > 0:
+            weight = 1.0 / (dx[has_dx].norm(dim=-1) + args.relative_loss)
+            l_d = (err * weight).sum() / weight.sum()
         lab = wt >= 0
         l_w = F.binary_cross_entropy_with_logits(w_logit[lab], wt[lab])
         loss = l_d + 0.1 * l_w + args.occupancy_weight * l_o
@@ -143,7 +159,7 @@ def main(argv=None):
         loss.backward()
         opt.step()
         sched.step()
-        acc["displacement MSE (cm²)"] += l_d.item()
+        acc["displacement MSE (cm²)"] += l_mse.item()
         acc["w BCE"] += l_w.item()
         acc["occupancy BCE"] += l_o.item()
         if rt.main and (step % 50 == 0 or step == args.steps):
