@@ -38,8 +38,15 @@ var<storage, read> nofaOccupancy : array<u32>;
 
 @fragment
 fn main(input : FragmentInputs) -> FragmentOutputs {
-    let ro = (uniforms.invWorld * vec4<f32>(scene.vEyePosition.xyz, 1.0)).xyz;
-    let rd = normalize(fragmentInputs.vLocal - ro);
+    var ro = (uniforms.invWorld * vec4<f32>(scene.vEyePosition.xyz, 1.0)).xyz;
+    var rd = normalize(fragmentInputs.vLocal - ro);
+    if (scene.projection[3][3] > 0.5) {
+        // Orthographic camera (its projection keeps w = 1): parallel rays along the camera's axis (the
+        // view matrix's third row), pointing away from the eye, started outside the box.
+        let axis = normalize((uniforms.invWorld * vec4<f32>(scene.view[0][2], scene.view[1][2], scene.view[2][2], 0.0)).xyz);
+        rd = select(axis, -axis, dot(axis, fragmentInputs.vLocal - ro) < 0.0);
+        ro = fragmentInputs.vLocal - rd * (2.0 * distance(uniforms.deformedMin, uniforms.deformedMax));
+    }
     let params = NofaRayParams(uniforms.canonicalMin, uniforms.canonicalMax, uniforms.deformedMin, uniforms.deformedMax,
         vec3<u32>(uniforms.occupancyDims), uniforms.stepSize, u32(uniforms.maxSteps),
         uniforms.perSampleDeformation > 0.5, uniforms.skipEmpty > 0.5, uniforms.photoProjection);

@@ -1,6 +1,7 @@
 /**
  * Browser layer: the sample scene in headless Chromium (WebGPU on SwiftShader). Pixels are read
- * back and checked: the avatar appears (also in two viewports at once), a mesh sphere through
+ * back and checked: the avatar appears (also in two viewports at once, and through an orthographic
+ * camera, whose picture does not change with its distance), a mesh sphere through
  * the head occludes and is occluded per pixel, jawOpen changes the mouth region and nothing far
  * from it, a photo layer's slab shows (through the material's projection uniform and the
  * occupancy pass), bad files fail with typed errors and leave nothing on the GPU, 200 avatars created and
@@ -137,6 +138,37 @@ test("the avatar appears, also in two viewports at once", async () => {
         scene.activeCameras = null;
         scene.activeCamera = camera;
     });
+});
+
+test("an orthographic camera sees the head along parallel rays: the same picture from 0.6 m and from 3 m", async () => {
+    await view(-Math.PI / 2, Math.PI / 2, 0.6);
+    await show(true, false);
+    await page.evaluate(() => {
+        const cam = window.nofaSample.camera;
+        cam.mode = 1; // Camera.ORTHOGRAPHIC_CAMERA
+        cam.orthoLeft = -0.16;
+        cam.orthoRight = 0.16;
+        cam.orthoTop = 0.16;
+        cam.orthoBottom = -0.16;
+    });
+    try {
+        const near = await capture();
+        const [fx, fy] = await page.evaluate(() => window.nofaSample.project(0, 0.02, -0.1));
+        expect(isSkin(pixel(near, fx, fy))).toBe(true);
+        await view(-Math.PI / 2, Math.PI / 2, 3);
+        const far = await capture();
+        let skin = 0;
+        let changed = 0;
+        for (let i = 0; i < Size * Size; i++) {
+            skin += isSkin(pixel(near, i % Size, Math.floor(i / Size))) ? 1 : 0;
+            changed += differs(near, far, i) ? 1 : 0;
+        }
+        expect(skin).toBeGreaterThan(500);
+        expect(changed).toBeLessThan(0.02 * skin);
+    } finally {
+        await page.evaluate(() => (window.nofaSample.camera.mode = 0)); // Camera.PERSPECTIVE_CAMERA
+        await view(-Math.PI / 2, Math.PI / 2, 0.6);
+    }
 });
 
 test("a mesh sphere through the head occludes it and is occluded by it, per pixel", async () => {
