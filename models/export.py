@@ -106,6 +106,13 @@ def training_seconds(ck, dk):
     return out
 
 
+def field_inputs(points, alpha, beta, frequencies, box=CANONICAL_BOX):
+    """D-Net's and W-Net's inputs at points [N, 3] (cm) for α [1, A] and β [1, 53]: [PE(u), α, β] and [PE(u), α]."""
+    pe = positional_encoding(normalise(points, box), frequencies)
+    a = alpha.expand(len(points), -1)
+    return torch.cat([pe, a, beta.expand(len(points), -1)], -1), torch.cat([pe, a], -1)
+
+
 def fixture(network, inputs, outputs, **extra):
     return dict(network=network, inputs=inputs.tolist(), outputs=outputs.tolist(), tolerance=TOLERANCE[network], **extra)
 
@@ -150,9 +157,7 @@ def main(argv=None):
     with torch.no_grad():
         planes = hg(alpha)
         feat = sample_triplane(planes, normalise(pts)[None])[0]
-        pe = positional_encoding(normalise(pts), L)
-        d_in = torch.cat([pe, alpha.expand(n, -1), beta.expand(n, -1)], -1)
-        w_in = torch.cat([pe, alpha.expand(n, -1)], -1)
+        d_in, w_in = field_inputs(pts, alpha, beta, L)
         fix = {
             "decoder": fixture("decoder", feat, dec(feat), points=pts.tolist(),
                                note="inputs: tri-plane features of G(alpha) at points (cm); outputs: raw o0..3"),

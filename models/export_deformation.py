@@ -19,8 +19,7 @@ import torch
 from .blend import WNet
 from .deformation import DNet
 from .distributed import command_line, explicit_command
-from .encoding import normalise, positional_encoding
-from .export import README, fixture, half_round, write_weights
+from .export import README, field_inputs, fixture, half_round, write_weights
 from .ict import ict_dir
 from .pack import PackModel
 from .packcheck import check
@@ -58,11 +57,9 @@ def main(argv=None):
     for name, net in (("deformation", dnet), ("blend", wnet)):
         with open(os.path.join(fx, name + ".json")) as fh:
             f = json.load(fh)
-        pts = torch.tensor(f["points"])
-        parts = [positional_encoding(normalise(pts, old.box), L), torch.tensor(f["alpha"]).expand(len(pts), -1)]
-        if name == "deformation":
-            parts.append(torch.tensor(f["beta"]).expand(len(pts), -1))
-        inputs = torch.cat(parts, -1)
+        beta = torch.tensor(f.get("beta", [0.0] * 53))[None]
+        d_in, w_in = field_inputs(torch.tensor(f["points"]), torch.tensor(f["alpha"])[None], beta, L, old.box)
+        inputs = d_in if name == "deformation" else w_in
         with torch.no_grad():
             out = net(inputs)
         extra = {k: v for k, v in f.items() if k not in ("network", "inputs", "outputs", "tolerance")}
