@@ -398,6 +398,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                 f.detected ? "DETECTED" : "NOT DETECTED",
             ];
             const last = reports[reports.length - 1];
+            const signed = (v: number | null): string => (v === null ? "-" : `${v >= 0 ? "+" : ""}${v}`);
             sheet.push([
                 { rgba: job.photoCrop!, caption: [job.id.toUpperCase(), `IOD ${last.iodPx}`] },
                 ...ViewNames.map((name, v) => {
@@ -405,11 +406,11 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                     if (name === "source") {
                         c.push(`P ${last.source.psnrDb.toFixed(1)} S ${last.source.ssim.toFixed(2)}`);
                     } else if (name === "jaw") {
-                        c.push(`GAP +${last.expression.jaw.lipGapGainIodPct ?? "-"}%`);
+                        c.push(`GAP ${signed(last.expression.jaw.lipGapGainIodPct)}%`);
                     } else if (name === "smile") {
-                        c.push(`WIDTH +${last.expression.smile.mouthWidthGainIodPct ?? "-"}%`);
+                        c.push(`WIDTH ${signed(last.expression.smile.mouthWidthGainIodPct)}%`);
                     } else if (name === "blink") {
-                        c.push(`LIDS ${last.expression.blink.eyeOpeningGainIodPct ?? "-"}%`);
+                        c.push(`LIDS ${signed(last.expression.blink.eyeOpeningGainIodPct)}%`);
                     }
                     return { rgba: rendered[v].rgba, caption: c };
                 }),
