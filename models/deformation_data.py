@@ -115,8 +115,9 @@ class DeformationData:
         for p in range(n_pairs):
             area = face_normals(vd[p], self.tris).norm(dim=-1)
             # Denser where anything can move (and, boosted, where this expression moves it: a lid is a small target).
-            moved = (vd[p] - vc[p]).norm(dim=-1)[self.tris].mean(1)
-            weight = 0.3 + 5.0 * self.tri_mobility.clamp(max=1) + self.moved_boost * moved.clamp(max=1)
+            weight = 0.3 + 5.0 * self.tri_mobility.clamp(max=1)
+            if self.moved_boost > 0:
+                weight = weight + self.moved_boost * (vd[p] - vc[p]).norm(dim=-1)[self.tris].mean(1).clamp(max=1)
             idx, bary = sample_surface(n_shell, area * weight, gen)
             d = torch.where(torch.rand(n_shell, generator=gen) < 0.5,
                             0.3 * torch.randn(n_shell, generator=gen),
