@@ -5,6 +5,9 @@ by the same offset; far from anything that moves, Δx = 0 and w = 0. Options (do
 so that the lid's motion can fill the eye's neighbourhood instead of being averaged with the
 eyeball's Δx = 0; blinks added on top of a share of the expressions; shell samples boosted where
 the drawn expression moves the surface."""
+import heapq
+import math
+
 import torch
 
 from .encoding import CANONICAL_BOX
@@ -30,6 +33,51 @@ ZONES = {
 }
 
 
+# Seams where the backward field jumps (models/deformation.py): each eye's lid opening and the lips' line, as
+# (landmarks on the upper side, on the lower side, radius in cm of the skin labelled around them, ambiguity margin).
+SEAMS = {"eye_R": ((37, 38), (40, 41), 1.5, 0.2), "eye_L": ((43, 44), (46, 47), 1.5, 0.2),
+         "mouth": ((61, 62, 63), (65, 66, 67), 2.5, 0.3)}
+
+
+def geodesic(n, edges, lengths, sources):
+    """Shortest distance along the edges [E, 2] (lengths [E]) from the nearest of `sources` to each of n vertices."""
+    adjacency = [[] for _ in range(n)]
+    for (a, b), length in zip(edges.tolist(), lengths.tolist()):
+        adjacency[a].append((b, length))
+        adjacency[b].append((a, length))
+    dist = [math.inf] * n
+    heap = [(0.0, s) for s in sources]
+    for _, s in heap:
+        dist[s] = 0.0
+    while heap:
+        d, v = heapq.heappop(heap)
+        if d > dist[v]:
+            continue
+        for u, length in adjacency[v]:
+            if d + length < dist[u]:
+                dist[u] = d + length
+                heapq.heappush(heap, (d + length, u))
+    return torch.tensor(dist)
+
+
+def seam_sides(ict, skin_tris):
+    """Per vertex: 1 on the upper side of a seam (upper lid, upper lip), 0 on the lower side, −1 elsewhere: the
+    nearer side along the skin (neutral mean face), within each seam's radius, unless both sides are about as
+    near (the corners). Along the skin the lips meet only at the corners, as the lids do, so the inner lips
+    are told apart where their height is not."""
+    lm = ict.manifest["idx_to_landmark_verts"]
+    edges = torch.cat([skin_tris[:, [0, 1]], skin_tris[:, [1, 2]], skin_tris[:, [2, 0]]]).sort(1).values.unique(dim=0)
+    lengths = (ict.neutral[edges[:, 0]] - ict.neutral[edges[:, 1]]).norm(dim=-1)
+    side = torch.full((len(ict.neutral),), -1.0)
+    for upper, lower, radius, margin in SEAMS.values():
+        du = geodesic(len(ict.neutral), edges, lengths, [lm[i] for i in upper])
+        dl = geodesic(len(ict.neutral), edges, lengths, [lm[i] for i in lower])
+        near = torch.minimum(du, dl) < radius
+        side[near & (du < dl - margin)] = 1.0
+        side[near & (dl < du - margin)] = 0.0
+    return side
+
+
 class DeformationData:
     def __init__(self, ict, rendered_mask, zone_points=0, free_covered_eyes=False, blink_rate=0.0, moved_boost=0.0):
         self.ict = ict
@@ -49,6 +97,8 @@ class DeformationData:
         lm = ict.manifest["idx_to_landmark_verts"]
         self.zones = [(torch.tensor([lm[i] for i in idx]), torch.tensor(m[0]), torch.tensor(m[1]))
                       for idx, m in ZONES.values()]
+        side = seam_sides(ict, self.skin_tris)[self.tris]
+        self.tri_side = torch.where((side == side[:, :1]).all(1), side[:, 0], torch.tensor(-1.0))
 
     def zone_boxes(self, vd, vc):
         """Per zone (lo, hi) around its landmarks in the deformed and the canonical mesh."""
@@ -101,8 +151,9 @@ class DeformationData:
 
     def batch(self, n_pairs, n_shell, n_box, gen, beta=None):
         """x_d [P, N, 3], Δx [P, N, 3] (NaN = no target), w target [P, N] (−1 = no label), α [P, A], β [P, 53]
-        (drawn, or the given [P, 53]), and with zone points: deformed occupancy [P, N] (1 inside, 0 outside,
-        −1 unlabelled)."""
+        (drawn, or the given [P, 53]), deformed occupancy [P, N] (with zone points: 1 inside, 0 outside;
+        −1 unlabelled), seam side [P, N] of the surface a point was drawn from (`seam_sides`, −1 elsewhere and
+        where there is no target; draws nothing from `gen`)."""
         ict = self.ict
         alpha = self.alphas(n_pairs, gen)
         if beta is None:
@@ -110,7 +161,7 @@ class DeformationData:
         vc = ict.vertices(alpha)
         vd = vc + torch.einsum("be,evc->bvc", beta, ict.expression)
         nc, nd = vertex_normals(vc, self.tris), vertex_normals(vd, self.tris)
-        xs, dxs, ws, occs = [], [], [], []
+        xs, dxs, ws, occs, sides = [], [], [], [], []
         lo, hi = torch.tensor(CANONICAL_BOX[0]), torch.tensor(CANONICAL_BOX[1])
         for p in range(n_pairs):
             area = face_normals(vd[p], self.tris).norm(dim=-1)
@@ -160,10 +211,12 @@ class DeformationData:
                 occ_s = occ
             else:
                 occ_s = torch.full((len(xd),), -1.0)
+            side = torch.cat([self.tri_side[idx], torch.full((len(xd) - n_shell,), -1.0)])
+            sides.append(torch.cat([torch.where(torch.isnan(dx[:, 0]), torch.tensor(-1.0), side), torch.full((len(xb),), -1.0)]))
             xs.append(torch.cat([xd, xb]))
             dxs.append(torch.cat([dx, torch.zeros_like(xb)]))
             ws.append(torch.cat([w_shell, wb]))
             occs.append(torch.cat([occ_s, occ_b]))
         n = min(len(x) for x in xs)
         stack = lambda t: torch.stack([v[:n] for v in t])
-        return stack(xs), stack(dxs), stack(ws), alpha, beta, stack(occs)
+        return stack(xs), stack(dxs), stack(ws), alpha, beta, stack(occs), stack(sides)

@@ -10,6 +10,7 @@ import torch
 from onnx import numpy_helper
 
 from .decoder import density, rgb
+from .deformation import backward_displacement
 from .encoding import normalise, positional_encoding, sample_triplane
 from .generator import Generator
 from .mlp import MLP
@@ -57,6 +58,7 @@ class PackModel:
         self.decoder = _mlp(self.pack, folder, "decoder")
         self.dnet = _mlp(self.pack, folder, "deformation")
         self.wnet = _mlp(self.pack, folder, "blend")
+        self.jump_sharpness = self.pack["networks"]["deformation"].get("jump", {}).get("sharpness")
         self.generator = _generator(self.pack, folder)
         self.frequencies = self.pack["positionalEncoding"]["frequencies"]
         box = self.pack["canonicalBox"]
@@ -76,7 +78,8 @@ class PackModel:
         pe = positional_encoding(normalise(xd, self.box), self.frequencies)
         a = alpha[None].expand(len(xd), -1)
         w = torch.sigmoid(self.wnet(torch.cat([pe, a], -1)))
-        return w * self.dnet(torch.cat([pe, a, beta[None].expand(len(xd), -1)], -1))
+        raw = self.dnet(torch.cat([pe, a, beta[None].expand(len(xd), -1)], -1))
+        return backward_displacement(w, raw, self.jump_sharpness)
 
     def radiance(self, planes, xc):
         """[density per cm, sRGB] [N, 4] at canonical points xc [N, 3]; empty outside the canonical box."""

@@ -49,7 +49,10 @@ def check(folder):
             raise PackError(field, "NaN or infinity")
         arrays[name] = a
     pe = 3 + 6 * pack["positionalEncoding"]["frequencies"]
-    sizes = {"decoder": (pack["triplane"]["channels"], 4), "deformation": (pe + pack["alphaDims"] + 53, 3),
+    jump = pack["networks"]["deformation"].get("jump")
+    if jump is not None and not (isinstance(jump.get("sharpness"), (int, float)) and jump["sharpness"] > 0):
+        raise PackError("networks.deformation.jump.sharpness", "must be a positive number")
+    sizes = {"decoder": (pack["triplane"]["channels"], 4), "deformation": (pe + pack["alphaDims"] + 53, 3 if jump is None else 7),
              "blend": (pe + pack["alphaDims"], 1)}
     for net, (n_in, n_out) in sizes.items():
         width = n_in

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from .blend import WNet
-from .deformation import DNet
+from .deformation import JUMP_SHARPNESS, DNet, backward_displacement
 from .deformation_data import DeformationData
 from .distributed import Runtime, command_line, trainer_parser, unwrap
 from .decoder import occupancy_logit
@@ -56,7 +56,13 @@ def parse(argv=None):
     p.add_argument("--relative-loss", type=float, default=0.0,
                    help="S > 0: weight each point's squared error by 1 / (|Δx target| + S cm) (mean 1 over the batch), "
                    "so that small motions (lids, lip corners) count as much as the jaw's centimetres")
-    p.add_argument("--init-pack", help="start D-Net and W-Net from this pack's weights")
+    p.add_argument("--jump", action="store_true",
+                   help="D-Net with a jump (Δx = a + sigmoid(k·s)·j, models/deformation.py), so that lids can close")
+    p.add_argument("--seam-weight", type=float, default=0.0,
+                   help="with --jump: weight of the BCE that teaches the selector which side of a seam (lids, lips) "
+                   "each point's canonical target lies on")
+    p.add_argument("--init-pack", help="start D-Net and W-Net from this pack's weights (a jump-free D-Net starts a "
+                   "jump D-Net's smooth part a, with j = 0)")
     p.add_argument("--save-every", type=int, default=0, help="also write the checkpoint every N steps")
     p.add_argument("--plot", help="loss-curve PNG (default <out>/loss.png)")
     return p.parse_args(argv)
@@ -89,6 +95,21 @@ def search_air(model, alpha, xd, dx, tgt, occ):
     return out
 
 
+def initialise_from(dnet, init):
+    """D-Net's weights from a pack's D-Net; a jump-free one fills the smooth part a of a jump D-Net (j = 0, s as
+    drawn, so that the selector starts with a varied mix)."""
+    state = init.state_dict()
+    last = "layers.%d" % (len(dnet.layers) - 1)
+    if dnet.layers[-1].out_features == 7 and state[last + ".weight"].shape[0] == 3:
+        with torch.no_grad():
+            for key in (last + ".weight", last + ".bias"):
+                full = dnet.state_dict()[key].clone()
+                full[:3] = state[key]
+                full[3:6] = 0.0
+                state[key] = full
+    dnet.load_state_dict(state)
+
+
 def save(args, dnet, wnet, max_disp, t0):
     os.makedirs(args.out, exist_ok=True)
     torch.save({"deformation": unwrap(dnet).state_dict(), "blend": unwrap(wnet).state_dict(), "args": vars(args),
@@ -104,10 +125,11 @@ def main(argv=None):
     ict = load_ict(args.ict, args.alpha_dims)
     data = DeformationData(ict, ~ict.triangle_mask(["eye_shells", "eyelashes"]), args.zone_points, args.free_covered_eyes,
                             args.blink_rate, args.moved_boost)
-    dnet, wnet = DNet(args.frequencies, args.alpha_dims, 53, args.d_hidden), WNet(args.frequencies, args.alpha_dims, args.w_hidden)
+    dnet = DNet(args.frequencies, args.alpha_dims, 53, args.d_hidden, args.jump)
+    wnet = WNet(args.frequencies, args.alpha_dims, args.w_hidden)
     if args.init_pack:
         init = PackModel(args.init_pack)
-        dnet.load_state_dict(init.dnet.state_dict())
+        initialise_from(dnet, init.dnet)
         wnet.load_state_dict(init.wnet.state_dict())
     canonical = PackModel(args.canonical_pack) if args.occupancy_weight > 0 else None
     if canonical is not None:
@@ -116,20 +138,20 @@ def main(argv=None):
     dnet, wnet = rt.wrap(dnet), rt.wrap(wnet)
     opt = torch.optim.Adam(list(dnet.parameters()) + list(wnet.parameters()), lr=args.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * s / args.steps)))
-    hist = {"step": [], "displacement MSE (cm²)": [], "w BCE": [], "occupancy BCE": []}
+    hist = {"step": [], "displacement MSE (cm²)": [], "w BCE": [], "occupancy BCE": [], "seam BCE": []}
     acc = {k: 0.0 for k in hist if k != "step"}
     max_disp = 0.0
     t0 = time.time()
     for step in range(1, args.steps + 1):
-        xd, dx, wt, alpha, beta, occ = [t.to(rt.device) for t in data.batch(args.pairs, args.shell_points, args.box_points, gen)]
+        xd, dx, wt, alpha, beta, occ, side = [t.to(rt.device) for t in data.batch(args.pairs, args.shell_points, args.box_points, gen)]
         has_dx = ~torch.isnan(dx[..., 0])
         max_disp = max(max_disp, dx[has_dx].norm(dim=-1).max().item())
         n = xd.shape[1]
         pe = positional_encoding(normalise(xd), args.frequencies)
         a = alpha[:, None].expand(-1, n, -1)
         w_logit = wnet(torch.cat([pe, a], -1))[..., 0]
-        delta = dnet(torch.cat([pe, a, beta[:, None].expand(-1, n, -1)], -1))
-        disp = torch.sigmoid(w_logit)[..., None] * delta
+        raw = dnet(torch.cat([pe, a, beta[:, None].expand(-1, n, -1)], -1))
+        disp = backward_displacement(torch.sigmoid(w_logit)[..., None], raw)
         l_o = torch.zeros(())
         if canonical is not None:
             with torch.no_grad():
@@ -154,7 +176,11 @@ def main(argv=None):
             l_d = (err * weight).sum() / weight.sum()
         lab = wt >= 0
         l_w = F.binary_cross_entropy_with_logits(w_logit[lab], wt[lab])
-        loss = l_d + 0.1 * l_w + args.occupancy_weight * l_o
+        l_s = torch.zeros(())
+        lab_s = side >= 0
+        if args.seam_weight > 0 and lab_s.any():
+            l_s = F.binary_cross_entropy_with_logits(JUMP_SHARPNESS * raw[..., 6][lab_s], side[lab_s])
+        loss = l_d + 0.1 * l_w + args.occupancy_weight * l_o + args.seam_weight * l_s
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -162,15 +188,16 @@ def main(argv=None):
         acc["displacement MSE (cm²)"] += l_mse.item()
         acc["w BCE"] += l_w.item()
         acc["occupancy BCE"] += l_o.item()
+        acc["seam BCE"] += l_s.item()
         if rt.main and (step % 50 == 0 or step == args.steps):
             k = 50 if step % 50 == 0 else step % 50
             hist["step"].append(step)
             for name in acc:
                 hist[name].append(acc[name] / k)
                 acc[name] = 0.0
-            print("step %d  mse %.5f  wbce %.4f  obce %.4f  %.0fs" % (
+            print("step %d  mse %.5f  wbce %.4f  obce %.4f  sbce %.4f  %.0fs" % (
                 step, hist["displacement MSE (cm²)"][-1], hist["w BCE"][-1], hist["occupancy BCE"][-1],
-                time.time() - t0), flush=True)
+                hist["seam BCE"][-1], time.time() - t0), flush=True)
         if rt.main and args.save_every and step % args.save_every == 0 and step < args.steps:
             save(args, dnet, wnet, max_disp, t0)
     if rt.main:

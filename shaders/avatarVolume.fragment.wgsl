@@ -30,6 +30,8 @@ var nofaPhotoDepthSampler : sampler;
 var nofaPhotoDepth : texture_2d<f32>;
 var nofaDisplacementSampler : sampler;
 var nofaDisplacement : texture_3d<f32>;
+var nofaDisplacementJumpSampler : sampler;
+var nofaDisplacementJump : texture_3d<f32>;
 var<storage, read> nofaWeights : array<f32>;
 var<storage, read> nofaDynamic : array<f32>;
 var<storage, read> nofaOccupancy : array<u32>;

@@ -23,7 +23,7 @@ export class ModelPack {
     public readonly manifest: IPackManifest;
     /** Tri-plane features → 4 raw outputs (softplus density, sigmoid rgb). */
     public readonly decoder: Mlp;
-    /** D-Net: [PE(u_d), α, β] → Δx (cm). */
+    /** D-Net: [PE(u_d), α, β] → Δx (cm), or a, j, s with a jump (see {@link deformationJumpSharpness}). */
     public readonly deformation: Mlp;
     /** W-Net: [PE(u_d), α] → raw w (sigmoid). */
     public readonly blend: Mlp;
@@ -46,6 +46,11 @@ export class ModelPack {
     /** Pack version. */
     public get version(): string {
         return this.manifest.version;
+    }
+
+    /** k of a D-Net with a jump (Δx = a + sigmoid(k·s)·j), or null for a D-Net that outputs Δx. */
+    public get deformationJumpSharpness(): number | null {
+        return this.manifest.networks.deformation.jump?.sharpness ?? null;
     }
 
     /** Length of the positional encoding the D-Net and W-Net take first. */
@@ -121,7 +126,7 @@ export class ModelPack {
             return new Mlp(layers);
         };
         const decoder = build("decoder", manifest.networks.decoder, channels, 4);
-        const deformation = build("deformation", manifest.networks.deformation, pe + manifest.alphaDims + ExpressionCount, 3);
+        const deformation = build("deformation", manifest.networks.deformation, pe + manifest.alphaDims + ExpressionCount, manifest.networks.deformation.jump ? 7 : 3);
         const blend = build("blend", manifest.networks.blend, pe + manifest.alphaDims, 1);
         const generator = manifest.networks.generator ? files.get(manifest.networks.generator.onnx)! : null;
         const pack = new ModelPack(manifest, decoder, deformation, blend, generator);

@@ -37,6 +37,12 @@ export interface IPackMlp {
     layers: IPackLayer[];
 }
 
+/** The D-Net: an MLP with 3 outputs (Δx), or 7 (a, j, s) with a jump: Δx = a + sigmoid(sharpness·s)·j. */
+export interface IPackDeformationMlp extends IPackMlp {
+    /** Present for a D-Net with a jump (docs/formats.md). */
+    jump?: { sharpness: number };
+}
+
 /** The parsed and checked `pack.json` (see docs/formats.md). */
 export interface IPackManifest {
     /** Always "nofa-pack". */
@@ -62,7 +68,7 @@ export interface IPackManifest {
     /** The networks. */
     networks: {
         decoder: IPackMlp;
-        deformation: IPackMlp;
+        deformation: IPackDeformationMlp;
         blend: IPackMlp;
         generator?: { onnx: string; input: string; output: string };
     };
@@ -111,6 +117,19 @@ function _vec3(value: unknown, field: string): [number, number, number] {
         throw new AvatarFormatError(field, "must be an array of 3 numbers");
     }
     return [_finite(value[0], `${field}[0]`), _finite(value[1], `${field}[1]`), _finite(value[2], `${field}[2]`)];
+}
+
+function _deformationMlp(value: unknown, tensors: Record<string, IPackTensor>): IPackDeformationMlp {
+    const mlp: IPackDeformationMlp = _mlp(value, "networks.deformation", tensors);
+    const jump = (value as Json).jump;
+    if (jump !== undefined) {
+        const sharpness = _finite(_object(jump, "networks.deformation.jump").sharpness, "networks.deformation.jump.sharpness");
+        if (sharpness <= 0) {
+            throw new AvatarFormatError("networks.deformation.jump.sharpness", `must be positive, got ${sharpness}`);
+        }
+        mlp.jump = { sharpness };
+    }
+    return mlp;
 }
 
 /** Bytes per element of a dtype. */
@@ -248,7 +267,7 @@ export function ParsePackManifest(json: unknown): IPackManifest {
         positionalEncoding: { frequencies },
         networks: {
             decoder: _mlp(networksJson.decoder, "networks.decoder", tensors),
-            deformation: _mlp(networksJson.deformation, "networks.deformation", tensors),
+            deformation: _deformationMlp(networksJson.deformation, tensors),
             blend: _mlp(networksJson.blend, "networks.blend", tensors),
             generator,
         },

@@ -50,7 +50,7 @@ function _computePass(name: string, engine: WebGPUEngine, source: string, bindin
 }
 
 /**
- * Everything one avatar holds on the GPU: the tri-plane, colour-plane and photo-layer textures, the baked displacement texture,
+ * Everything one avatar holds on the GPU: the tri-plane, colour-plane and photo-layer textures, the baked displacement textures,
  * the network weights, the folded α/β biases, the occupancy grid, and the compute passes that
  * fill them. `dispose()` releases all of it.
  */
@@ -67,6 +67,8 @@ export class AvatarGpuResources {
     public readonly photoProjection: Float32Array;
     /** w·Δx baked over the deformed box (rgba16float 3D storage texture). */
     public readonly displacement: RawTexture3D;
+    /** w·j of a D-Net with a jump (1 texel without one). */
+    public readonly displacementJump: RawTexture3D;
     /** The pack's MLP weights (f32). */
     public readonly weights: StorageBuffer;
     /** Folded first-layer biases of the D-Net and W-Net. */
@@ -127,7 +129,12 @@ export class AvatarGpuResources {
         const [dx, dy, dz] = this.displacementDims;
         this.displacement = new RawTexture3D(null, dx, dy, dz, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT, Constants.TEXTURE_CREATIONFLAG_STORAGE);
         this.displacement.name = `${name}.displacement`;
-        this.displacement.wrapU = this.displacement.wrapV = this.displacement.wrapR = Texture.CLAMP_ADDRESSMODE;
+        const [jx, jy, jz] = pack.deformationJumpSharpness === null ? [1, 1, 1] : this.displacementDims;
+        this.displacementJump = new RawTexture3D(null, jx, jy, jz, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT, Constants.TEXTURE_CREATIONFLAG_STORAGE);
+        this.displacementJump.name = `${name}.displacementJump`;
+        for (const t of [this.displacement, this.displacementJump]) {
+            t.wrapU = t.wrapV = t.wrapR = Texture.CLAMP_ADDRESSMODE;
+        }
 
         this.weights = new StorageBuffer(engine, layout.weights.byteLength, Constants.BUFFER_CREATIONFLAG_WRITE, `${name}.weights`);
         this.weights.update(layout.weights);
@@ -146,6 +153,7 @@ export class AvatarGpuResources {
             ["nofaDynamic", 1, this.dynamic],
             ["gridParams", 2, this._bakeParams],
             ["displacementOut", 3, this.displacement, "storage"],
+            ["displacementJumpOut", 4, this.displacementJump, "storage"],
         ]);
         this._occupancyPass = _computePass(`${name}.occupancy`, engine, OccupancySource(pack, layout), [
             ["nofaWeights", 0, this.weights],
@@ -161,11 +169,12 @@ export class AvatarGpuResources {
             ["occupancyOut", 1, this._occupancyCanonical],
             ["gridParams", 2, this._occupancyParams],
         ]);
-        this._deformedOccupancyPass = _computePass(`${name}.deformedOccupancy`, engine, DeformedOccupancySource(), [
+        this._deformedOccupancyPass = _computePass(`${name}.deformedOccupancy`, engine, DeformedOccupancySource(pack), [
             ["occupancyIn", 0, this._occupancyCanonical],
             ["nofaDisplacement", 2, this.displacement],
             ["gridParams", 3, this._occupancyParams],
             ["occupancyOut", 4, this.occupancy],
+            ["nofaDisplacementJump", 6, this.displacementJump],
         ]);
     }
 
@@ -222,6 +231,7 @@ export class AvatarGpuResources {
         this.photoColour.dispose();
         this.photoDepth.dispose();
         this.displacement.dispose();
+        this.displacementJump.dispose();
         for (const b of [this.weights, this.dynamic, this.occupancy, this._occupancyRaw, this._occupancyCanonical, this._bakeParams, this._occupancyParams, this._photoProjectionBuffer]) {
             b.dispose();
         }

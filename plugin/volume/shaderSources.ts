@@ -3,6 +3,7 @@ import mlp from "../../shaders/mlp.wgsl";
 import positionalEncoding from "../../shaders/positionalEncoding.wgsl";
 import triplane from "../../shaders/triplane.wgsl";
 import deformation from "../../shaders/deformation.wgsl";
+import displacementJoin from "../../shaders/displacementJoin.wgsl";
 import raymarch from "../../shaders/raymarch.wgsl";
 import colourPlanes from "../../shaders/colourPlanes.wgsl";
 import photoLayer from "../../shaders/photoLayer.wgsl";
@@ -15,7 +16,7 @@ import { type ModelPack } from "../pack/modelPack";
 import { type ILayerPlacement, type NetworkLayout } from "./networkLayout";
 
 /** WGSL of one network: layers ping-pong between two vectors; the first may take its bias from `nofaDynamic`. */
-function _networkFunction(name: string, layers: ILayerPlacement[], returnType: "f32" | "vec3<f32>" | "vec4<f32>", firstLayer?: { dynamicOffset: number; usedInputs: number }): string {
+function _networkFunction(name: string, layers: ILayerPlacement[], returnType: "f32" | "vec4<f32>" | "NofaVector", firstLayer?: { dynamicOffset: number; usedInputs: number }): string {
     const lines = [`fn ${name}(x: ptr<function, NofaVector>) -> ${returnType} {`, "    var a: NofaVector;", "    var b: NofaVector;"];
     let src = "x";
     layers.forEach((l, i) => {
@@ -33,7 +34,7 @@ function _networkFunction(name: string, layers: ILayerPlacement[], returnType: "
         src = dst;
     });
     const out = layers.length % 2 === 1 ? "a" : "b";
-    const ret = returnType === "f32" ? `${out}[0]` : returnType === "vec3<f32>" ? `vec3<f32>(${out}[0], ${out}[1], ${out}[2])` : `vec4<f32>(${out}[0], ${out}[1], ${out}[2], ${out}[3])`;
+    const ret = returnType === "f32" ? `${out}[0]` : returnType === "NofaVector" ? out : `vec4<f32>(${out}[0], ${out}[1], ${out}[2], ${out}[3])`;
     lines.push(`    return ${ret};`, "}");
     return lines.join("\n");
 }
@@ -64,6 +65,12 @@ export function DecoderSource(layout: NetworkLayout): string {
     return [_networkFunction("nofaDecoderNet", layout.decoder, "vec4<f32>"), triplane].join("\n");
 }
 
+/** Whether the pack's D-Net has a jump, and its sharpness, as WGSL constants, with the join of the field's parts. */
+function _displacementJoin(pack: ModelPack): string {
+    const k = pack.deformationJumpSharpness;
+    return [`const NOFA_DEFORMATION_JUMP: bool = ${k !== null};`, `const NOFA_JUMP_SHARPNESS: f32 = ${(k ?? 0).toFixed(6)};`, displacementJoin].join("\n");
+}
+
 /**
  * WGSL of the D-Net and W-Net with the folded first-layer biases, plus the backward deformation.
  * @param pack the pack
@@ -73,7 +80,8 @@ export function DecoderSource(layout: NetworkLayout): string {
 export function DeformationSource(pack: ModelPack, layout: NetworkLayout): string {
     const pe = pack.positionalEncodingSize;
     return [
-        _networkFunction("nofaDeformationNet", layout.deformation, "vec3<f32>", { dynamicOffset: layout.deformationDynamicOffset, usedInputs: pe }),
+        _displacementJoin(pack),
+        _networkFunction("nofaDeformationNet", layout.deformation, "NofaVector", { dynamicOffset: layout.deformationDynamicOffset, usedInputs: pe }),
         _networkFunction("nofaBlendNet", layout.blend, "f32", { dynamicOffset: layout.blendDynamicOffset, usedInputs: pe }),
         deformation,
     ].join("\n");
@@ -104,7 +112,11 @@ export function DilateOccupancySource(): string {
     return [gridParams, dilateOccupancy].join("\n");
 }
 
-/** Full source of the compute pass that moves the occupancy grid with the baked deformation. */
-export function DeformedOccupancySource(): string {
-    return [gridParams, deformedOccupancy].join("\n");
+/**
+ * Full source of the compute pass that moves the occupancy grid with the baked deformation.
+ * @param pack the pack (whether its D-Net has a jump)
+ * @returns WGSL source
+ */
+export function DeformedOccupancySource(pack: ModelPack): string {
+    return [_displacementJoin(pack), gridParams, deformedOccupancy].join("\n");
 }

@@ -21,7 +21,7 @@ import { ColourPlanesToTextureLayers, PhotoProjectionColumnMajor, TriplaneToText
 import { type IPhotoLayer } from "../../plugin/volume/avatarAsset";
 import { ReadAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { readFileSync } from "node:fs";
-import { BackwardDisplacement, CellOccupied, Decode, type IReferenceTriplane, type IReferenceVolume, PhotoSample, Raymarch, type Vec3 } from "../reference/volumeReference";
+import { BackwardDisplacement, BackwardField, CellOccupied, Decode, type IReferenceTriplane, type IReferenceVolume, PhotoSample, Raymarch, type Vec3 } from "../reference/volumeReference";
 import { WriteAnalyticAssets } from "../support/analyticHead";
 import { Dispatch, GetDevice, ReadBuffer, ReleaseGpu, StorageFrom, StorageOf } from "../support/gpu";
 import { DiskReader } from "../support/nodeFiles";
@@ -55,7 +55,9 @@ beforeAll(async () => {
         resolution: R,
         frequencies: 2,
         decoder: RandomLayers([C, 16, 4], rand),
-        deformation: RandomLayers([15 + AlphaDims + ExpressionCount, 16, 3], rand),
+        // A D-Net with a jump (a, j, s), so that every kernel's join of the two fields is checked.
+        deformation: RandomLayers([15 + AlphaDims + ExpressionCount, 16, 7], rand),
+        deformationJump: 4,
         blend: RandomLayers([15 + AlphaDims, 8, 1], rand),
         provenance: "random test pack",
     });
@@ -173,40 +175,47 @@ test("D-Net · W-Net backward displacement matches the CPU reference", async () 
     expect(maxErr).toBeLessThan(2e-3);
 });
 
-test("bake pass writes w·Δx at every texel centre of the deformed box", async () => {
+test("bake pass writes the field's parts (w·a and s, w·j) at every texel centre of the deformed box", async () => {
     const dims = [32, 8, 4];
     const box = pack.manifest.canonicalBox;
     const m = pack.manifest.maxDisplacement;
     const min = box.min.map((v) => v - m);
     const max = box.max.map((v) => v + m);
-    const tex = device.createTexture({ size: dims, dimension: "3d", format: "rgba16float", usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_SRC });
+    const [tex, jumpTex] = [0, 1].map(() => device.createTexture({ size: dims, dimension: "3d", format: "rgba16float", usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_SRC }));
     await Dispatch(device, BakeDeformationSource(pack, layout), [
         { buffer: StorageFrom(device, layout.weights) },
         { buffer: dynamicBuffer(alpha, beta) },
         { buffer: gridParams(min, max, dims, [0, 0, 0, 0]) },
         tex.createView(),
+        jumpTex.createView(),
     ], [8, 2, 1]);
-    const bytesPerRow = dims[0] * 8;
-    const size = bytesPerRow * dims[1] * dims[2];
-    const rb = device.createBuffer({ size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-    const enc = device.createCommandEncoder();
-    enc.copyTextureToBuffer({ texture: tex }, { buffer: rb, bytesPerRow, rowsPerImage: dims[1] }, dims);
-    device.queue.submit([enc.finish()]);
-    await rb.mapAsync(GPUMapMode.READ);
-    const gpu = HalfArrayToFloat32(new Uint16Array(rb.getMappedRange().slice(0)));
+    const read = async (t: GPUTexture): Promise<Float32Array> => {
+        const bytesPerRow = dims[0] * 8;
+        const rb = device.createBuffer({ size: bytesPerRow * dims[1] * dims[2], usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+        const enc = device.createCommandEncoder();
+        enc.copyTextureToBuffer({ texture: t }, { buffer: rb, bytesPerRow, rowsPerImage: dims[1] }, dims);
+        device.queue.submit([enc.finish()]);
+        await rb.mapAsync(GPUMapMode.READ);
+        return HalfArrayToFloat32(new Uint16Array(rb.getMappedRange().slice(0)));
+    };
+    const [gpu, gpuJump] = [await read(tex), await read(jumpTex)];
     let maxErr = 0;
+    let jumpSeen = 0;
     for (let z = 0; z < dims[2]; z++) {
         for (let y = 0; y < dims[1]; y++) {
             for (let x = 0; x < dims[0]; x++) {
                 const cell = [x, y, z];
                 const p = [0, 1, 2].map((k) => min[k] + ((cell[k] + 0.5) / dims[k]) * (max[k] - min[k]));
                 const ud = p.map((v, k) => (2 * (v - box.min[k])) / (box.max[k] - box.min[k]) - 1) as Vec3;
-                const ref = BackwardDisplacement(pack, alpha, beta, ud);
+                const ref = BackwardField(pack, alpha, beta, ud);
                 const i = 4 * (x + dims[0] * (y + dims[1] * z));
-                ref.forEach((v, k) => (maxErr = Math.max(maxErr, Math.abs(v - gpu[i + k]) / Math.max(1, Math.abs(v)))));
+                const pairs = [...[...ref.smooth, ref.selector].map((v, k) => [v, gpu[i + k]]), ...ref.jump.map((v, k) => [v, gpuJump[i + k]])];
+                pairs.forEach(([want, got]) => (maxErr = Math.max(maxErr, Math.abs(want - got) / Math.max(1, Math.abs(want)))));
+                jumpSeen = Math.max(jumpSeen, Math.hypot(...ref.jump));
             }
         }
     }
+    expect(jumpSeen).toBeGreaterThan(0.05);
     expect(maxErr).toBeLessThan(1e-2);
 });
 
@@ -388,20 +397,25 @@ describe("on the analytic head", () => {
         const { dilated } = await occupancy(dims, 0.01, 1, layer);
         const texDims = [40, 48, 40];
         const tex = device.createTexture({ size: texDims, dimension: "3d", format: "rgba16float", usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING });
+        // The analytic head's D-Net has no jump: its jump texture is one texel, as the runtime's.
+        const jumpFree = device.createTexture({ size: [1, 1, 1], dimension: "3d", format: "rgba16float", usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING });
         await Dispatch(device, BakeDeformationSource(headPack, headLayout), [
             { buffer: StorageFrom(device, headLayout.weights) },
             { buffer: dynamicBuffer(volume.alpha, headBeta, headPack, headLayout) },
             { buffer: gridParams(volume.deformedMin, volume.deformedMax, texDims, [0, 0, 0, 0], headPack) },
             tex.createView(),
+            jumpFree.createView(),
         ], [10, 12, 10]);
         const cells = dims[0] * dims[1] * dims[2];
         const out = StorageOf(device, cells * 4);
-        await Dispatch(device, DeformedOccupancySource(), [
+        await Dispatch(device, DeformedOccupancySource(headPack), [
             { buffer: StorageFrom(device, dilated) },
             linearSampler(),
             tex.createView(),
             { buffer: gridParams(volume.deformedMin, volume.deformedMax, dims, [0.01, 1, 0, 0], headPack) },
             { buffer: out },
+            linearSampler(),
+            jumpFree.createView(),
         ], dims.map((d) => Math.ceil(d / 4)) as [number, number, number]);
         return new Uint32Array(await ReadBuffer(device, out, cells * 4));
     }
@@ -431,8 +445,10 @@ describe("on the analytic head", () => {
 @group(0) @binding(11) var nofaPhotoDepth: texture_2d<f32>;
 @group(0) @binding(12) var nofaPhotoDepthSampler: sampler;
 @group(0) @binding(13) var<storage, read> photoProjection: mat4x4<f32>;
-@group(0) @binding(14) var<storage, read> inputs: array<vec4<f32>>;
-@group(0) @binding(15) var<storage, read_write> outputs: array<vec4<f32>>;
+@group(0) @binding(14) var nofaDisplacementJump: texture_3d<f32>;
+@group(0) @binding(15) var nofaDisplacementJumpSampler: sampler;
+@group(0) @binding(16) var<storage, read> inputs: array<vec4<f32>>;
+@group(0) @binding(17) var<storage, read_write> outputs: array<vec4<f32>>;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let n = arrayLength(&inputs) / 2u;
     if (id.x >= n) { return; }
@@ -462,6 +478,8 @@ describe("on the analytic head", () => {
                 photoRes.depth,
                 linearSampler(),
                 { buffer: photoRes.projection },
+                displacement.createView(),
+                linearSampler(),
                 { buffer: StorageFrom(device, Float32Array.from(rays.flatMap(([o, d]) => [...o, 0, ...d, 0]))) },
                 { buffer: out },
             ], [rays.length / 64, 1, 1]);

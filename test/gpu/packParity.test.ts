@@ -52,13 +52,13 @@ function expectClose(got: ArrayLike<number>, want: number[], tol: { abs: number;
     }
 }
 
-/** Runs `call` (WGSL returning vec4) on each input row loaded into a NofaVector `x`. */
-async function gpuRows(prelude: string, call: string, rows: number[][], width: number, dynamic?: Float32Array): Promise<Float32Array> {
+/** Runs `call` (WGSL returning a vec4 or a NofaVector) on each input row loaded into a NofaVector `x`; row i's first `outputs` (≤ 8) values at [8i, 8i + outputs). */
+async function gpuRows(prelude: string, call: string, rows: number[][], width: number, outputs: number, dynamic?: Float32Array): Promise<Float32Array> {
     const n = rows.length;
     const harness = `
 @group(0) @binding(0) var<storage, read> nofaWeights: array<f32>;
 @group(0) @binding(1) var<storage, read> inputs: array<f32>;
-@group(0) @binding(2) var<storage, read_write> outputs: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> outputs: array<f32>;
 ${dynamic ? "@group(0) @binding(3) var<storage, read> nofaDynamic: array<f32>;" : ""}
 @group(1) @binding(0) var nofaTriplane: texture_2d_array<f32>;
 @group(1) @binding(1) var nofaTriplaneSampler: sampler;
@@ -66,15 +66,16 @@ ${dynamic ? "@group(0) @binding(3) var<storage, read> nofaDynamic: array<f32>;" 
     if (id.x >= ${n}u) { return; }
     var x: NofaVector;
     for (var i = 0u; i < ${width}u; i++) { x[i] = inputs[id.x * ${width}u + i]; }
-    outputs[id.x] = ${call};
+    let y = ${call};
+    for (var k = 0u; k < ${outputs}u; k++) { outputs[id.x * 8u + k] = y[k]; }
 }`;
-    const out = StorageOf(device, n * 16);
+    const out = StorageOf(device, n * 32);
     const resources: GPUBindingResource[] = [{ buffer: StorageFrom(device, layout.weights) }, { buffer: StorageFrom(device, Float32Array.from(rows.flatMap((r) => r.slice(0, width)))) }, { buffer: out }];
     if (dynamic) {
         resources.push({ buffer: StorageFrom(device, dynamic) });
     }
     await Dispatch(device, [prelude, harness].join("\n"), resources, [Math.ceil(n / 64), 1, 1]);
-    return new Float32Array(await ReadBuffer(device, out, n * 16));
+    return new Float32Array(await ReadBuffer(device, out, n * 32));
 }
 
 const toUnit = (p: number[]): number[] => p.map((v, k) => (2 * (v - pack.manifest.canonicalBox.min[k])) / (pack.manifest.canonicalBox.max[k] - pack.manifest.canonicalBox.min[k]) - 1);
@@ -92,8 +93,8 @@ test("decoder: CPU reference and WGSL match PyTorch", async () => {
         pack.decoder.evaluate(row, o);
         expectClose(o, f.outputs[i], f.tolerance, `cpu decoder row ${i}`);
     });
-    const gpu = await gpuRows([NetworkBase(pack, layout), DecoderSource(layout)].join("\n"), "nofaDecoderNet(&x)", f.inputs, pack.manifest.triplane.channels);
-    f.outputs.forEach((want, i) => expectClose(gpu.subarray(4 * i, 4 * i + 4), want, f.tolerance, `gpu decoder row ${i}`));
+    const gpu = await gpuRows([NetworkBase(pack, layout), DecoderSource(layout)].join("\n"), "nofaDecoderNet(&x)", f.inputs, pack.manifest.triplane.channels, 4);
+    f.outputs.forEach((want, i) => expectClose(gpu.subarray(8 * i, 8 * i + 4), want, f.tolerance, `gpu decoder row ${i}`));
 });
 
 test("D-Net and W-Net: positional encoding, folded α/β biases and WGSL match PyTorch", async () => {
@@ -115,9 +116,9 @@ test("D-Net and W-Net: positional encoding, folded α/β biases and WGSL match P
         });
         const dynamic = new Float32Array(layout.dynamicLength);
         FoldDynamicBiases(pack, layout, alpha, beta, new Float32Array(alpha.length + ExpressionCount), dynamic);
-        const call = name === "deformation" ? "vec4<f32>(nofaDeformationNet(&x), 0.0)" : "vec4<f32>(nofaBlendNet(&x))";
-        const gpu = await gpuRows([NetworkBase(pack, layout), DeformationSource(pack, layout)].join("\n"), call, f.inputs, pe, dynamic);
-        f.outputs.forEach((want, i) => expectClose(gpu.subarray(4 * i, 4 * i + want.length), want, f.tolerance, `gpu ${name} row ${i}`));
+        const call = name === "deformation" ? "nofaDeformationNet(&x)" : "vec4<f32>(nofaBlendNet(&x))";
+        const gpu = await gpuRows([NetworkBase(pack, layout), DeformationSource(pack, layout)].join("\n"), call, f.inputs, pe, net.outputSize, dynamic);
+        f.outputs.forEach((want, i) => expectClose(gpu.subarray(8 * i, 8 * i + want.length), want, f.tolerance, `gpu ${name} row ${i}`));
     }
 });
 

@@ -1,15 +1,18 @@
 /**
  * models/ smoke run: a few steps of each trainer (the landmark regressor's too) and the export at tiny sizes (`python3 -m models.smoke`),
- * then the exported pack.json is checked (structure, hashes, shape chains) by models.packcheck.
+ * then the exported pack.json is checked (structure, hashes, shape chains) by models.packcheck, and the
+ * runtime loads it: its D-Net (fine-tuned with a jump) matches the PyTorch fixture on the CPU.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ModelPack } from "../../plugin/pack/modelPack";
+import { DiskReader } from "../support/nodeFiles";
 
 const PYTHON = "/usr/bin/python3"; // Debian's interpreter: the only one that sees python3-torch
 
-test("smoke: tiny training of every network and the export produce a valid pack", () => {
+test("smoke: tiny training of every network and the export produce a valid pack", async () => {
     const out = mkdtempSync(join(tmpdir(), "nofa-smoke-"));
     try {
         const run = spawnSync(PYTHON, ["-m", "models.smoke", "--out", out], { encoding: "utf8", timeout: 110_000 });
@@ -27,6 +30,16 @@ test("smoke: tiny training of every network and the export produce a valid pack"
             expect(fixture.network).toBe(net);
             expect(fixture.outputs.length).toBeGreaterThan(0);
         }
+        expect(pack.networks.deformation.jump.sharpness).toBeGreaterThan(0);
+        const loaded = await ModelPack.LoadAsync(DiskReader(join(out, "pack")));
+        expect(loaded.deformationJumpSharpness).toBe(pack.networks.deformation.jump.sharpness);
+        const dnet = JSON.parse(readFileSync(join(out, "pack", "fixtures", "deformation.json"), "utf8"));
+        const o = new Float32Array(loaded.deformation.outputSize);
+        expect(o.length).toBe(7);
+        dnet.inputs.forEach((row: number[], i: number) => {
+            loaded.deformation.evaluate(Float32Array.from(row), o);
+            dnet.outputs[i].forEach((want: number, k: number) => expect(Math.abs(o[k] - want)).toBeLessThanOrEqual(dnet.tolerance.abs + dnet.tolerance.rel * Math.abs(want)));
+        });
         const regressor = JSON.parse(readFileSync(join(out, "regressor", "landmark-regressor.json"), "utf8"));
         expect(regressor.format).toBe("nofa-landmark-regressor");
         expect(regressor.provenance.command).toContain("-m models.train_landmark_regressor");

@@ -129,19 +129,38 @@ export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3): 
     return { colour: [c[0], c[1], c[2]], surfaceWeight: c[3] * (1 - smoothstep(0.6, 1.5, Math.abs(behind))), density: d[3] * slab };
 }
 
-/** w·Δx (cm) at the normalised deformed point. */
-export function BackwardDisplacement(pack: ModelPack, alpha: Float32Array, beta: Float32Array, ud: Vec3): Vec3 {
+/** The backward field's parts as the bake stores them: w·a, the selector s and w·j (zero without a jump; models/deformation.py). */
+export interface IBackwardField {
+    smooth: Vec3;
+    selector: number;
+    jump: Vec3;
+}
+
+/** The backward field's parts at the normalised deformed point. */
+export function BackwardField(pack: ModelPack, alpha: Float32Array, beta: Float32Array, ud: Vec3): IBackwardField {
     const pe = pack.positionalEncodingSize;
     const input = new Float32Array(pe + alpha.length + ExpressionCount);
     PositionalEncoding(ud, pack.manifest.positionalEncoding.frequencies, input);
     input.set(alpha, pe);
     input.set(beta, pe + alpha.length);
-    const d = new Float32Array(3);
+    const d = new Float32Array(pack.deformation.outputSize);
     pack.deformation.evaluate(input, d);
     const w = new Float32Array(1);
     pack.blend.evaluate(input.subarray(0, pe + alpha.length), w);
     const s = sigmoid(w[0]);
-    return [s * d[0], s * d[1], s * d[2]];
+    const jump = pack.deformationJumpSharpness !== null;
+    return {
+        smooth: [s * d[0], s * d[1], s * d[2]],
+        selector: jump ? d[6] : 0,
+        jump: jump ? [s * d[3], s * d[4], s * d[5]] : [0, 0, 0],
+    };
+}
+
+/** w·Δx (cm) at the normalised deformed point: smooth + sigmoid(k·s)·jump. */
+export function BackwardDisplacement(pack: ModelPack, alpha: Float32Array, beta: Float32Array, ud: Vec3): Vec3 {
+    const f = BackwardField(pack, alpha, beta, ud);
+    const m = sigmoid((pack.deformationJumpSharpness ?? 0) * f.selector);
+    return [0, 1, 2].map((i) => f.smooth[i] + m * f.jump[i]) as Vec3;
 }
 
 /** The boxes and grids a raymarch uses. */

@@ -25,6 +25,8 @@ export interface ITestPackSpec {
     frequencies: number;
     decoder: ITestLayer[];
     deformation: ITestLayer[];
+    /** The D-Net's jump sharpness k (its last layer then has 7 outputs: a, j, s); none by default. */
+    deformationJump?: number;
     blend: ITestLayer[];
     provenance: string;
 }
@@ -40,7 +42,7 @@ export async function WriteTestPack(dir: string, spec: ITestPackSpec): Promise<R
     const tensors: Record<string, object> = {};
     const chunks: Uint16Array[] = [];
     let offset = 0;
-    const networks: Record<string, { layers: object[] }> = {};
+    const networks: Record<string, { layers: object[]; jump?: { sharpness: number } }> = {};
     for (const [name, layers] of [["decoder", spec.decoder], ["deformation", spec.deformation], ["blend", spec.blend]] as const) {
         networks[name] = {
             layers: layers.map((layer, i) => {
@@ -59,6 +61,9 @@ export async function WriteTestPack(dir: string, spec: ITestPackSpec): Promise<R
                 return entry;
             }),
         };
+    }
+    if (spec.deformationJump !== undefined) {
+        networks.deformation.jump = { sharpness: spec.deformationJump };
     }
     const weights = new Uint8Array(offset);
     let cursor = 0;

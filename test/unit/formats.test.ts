@@ -104,6 +104,14 @@ describe("model pack", () => {
         await expectFormatError(ModelPack.LoadAsync(DiskReader(dir)), 'tensors["decoder.1.bias"]');
     });
 
+    test("a jump whose sharpness is not a positive number, or a D-Net whose outputs do not fit its jump", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation.jump = { sharpness: -1 })))), "networks.deformation.jump.sharpness");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation.jump = { sharpness: "10" })))), "networks.deformation.jump.sharpness");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation.jump = 10)))), "networks.deformation.jump");
+        // The analytic D-Net outputs Δx (3 values): declaring a jump asks for 7.
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation.jump = { sharpness: 10 })))), /^networks\.deformation\.layers\[\d+\]$/);
+    });
+
     test("missing network field", async () => {
         await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void delete j.networks.blend))), "networks.blend");
     });
