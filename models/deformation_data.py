@@ -4,7 +4,7 @@ by the same offset; far from anything that moves, Δx = 0 and w = 0. Options (do
 "What was tried"): the eyeballs' shell left free where the deformed skin covers it (a closing lid),
 so that the lid's motion can fill the eye's neighbourhood instead of being averaged with the
 eyeball's Δx = 0; blinks added on top of a share of the expressions; shell samples boosted where
-the drawn expression moves the surface."""
+the drawn expression moves the surface, or around the seams (lids, lips) where a D-Net with a jump parts."""
 import heapq
 import math
 
@@ -79,7 +79,8 @@ def seam_sides(ict, skin_tris):
 
 
 class DeformationData:
-    def __init__(self, ict, rendered_mask, zone_points=0, free_covered_eyes=False, blink_rate=0.0, moved_boost=0.0):
+    def __init__(self, ict, rendered_mask, zone_points=0, free_covered_eyes=False, blink_rate=0.0, moved_boost=0.0,
+                 seam_boost=0.0):
         self.ict = ict
         self.tris = ict.triangles[rendered_mask]
         first = self.tris[:, 0]
@@ -92,6 +93,7 @@ class DeformationData:
         self.zone_points = zone_points
         self.blink_rate = blink_rate
         self.moved_boost = moved_boost
+        self.seam_boost = seam_boost
         self.rendered_vertex = torch.zeros(len(ict.neutral), dtype=torch.bool)
         self.rendered_vertex[self.tris.reshape(-1)] = True
         lm = ict.manifest["idx_to_landmark_verts"]
@@ -169,6 +171,8 @@ class DeformationData:
             weight = 0.3 + 5.0 * self.tri_mobility.clamp(max=1)
             if self.moved_boost > 0:
                 weight = weight + self.moved_boost * (vd[p] - vc[p]).norm(dim=-1)[self.tris].mean(1).clamp(max=1)
+            if self.seam_boost > 0:
+                weight = weight + self.seam_boost * (self.tri_side >= 0).float()
             idx, bary = sample_surface(n_shell, area * weight, gen)
             d = torch.where(torch.rand(n_shell, generator=gen) < 0.5,
                             0.3 * torch.randn(n_shell, generator=gen),

@@ -39,7 +39,7 @@ def main(argv=None):
         "--out", os.path.join(out, "deformation2"), "--frequencies", "2", "--d-hidden", "8", "--w-hidden", "8",
         "--steps", "2", "--pairs", "2", "--shell-points", "256", "--box-points", "64", "--zone-points", "96",
         "--occupancy-weight", "0.1", "--search-air", "--relative-loss", "0.5", "--free-covered-eyes", "--blink-rate", "0.3",
-        "--moved-boost", "5", "--jump", "--seam-weight", "0.1", "--canonical-pack", pack, "--init-pack", pack])
+        "--moved-boost", "5", "--jump", "--seam-weight", "0.1", "--seam-boost", "10", "--canonical-pack", pack, "--init-pack", pack])
     export_deformation.main(ict + ["--deformation", os.path.join(out, "deformation2"), "--pack", pack])
     print("smoke pack:", pack)
 

@@ -47,6 +47,8 @@ def parse(argv=None):
                    help="share of the drawn expressions that get a blink on top (speech blinks too)")
     p.add_argument("--moved-boost", type=float, default=0.0,
                    help="extra shell sampling weight of triangles that the drawn expression moves (per cm, up to 1 cm)")
+    p.add_argument("--seam-boost", type=float, default=0.0,
+                   help="extra shell sampling weight of the skin around the seams (lids, lips; models/deformation_data.py)")
     p.add_argument("--occupancy-weight", type=float, default=0.0,
                    help="weight of the BCE between the canonical volume at x_d + w·Δx and the deformed occupancy")
     p.add_argument("--canonical-pack", help="pack whose G and decoder (frozen) give the canonical volume for "
@@ -124,7 +126,7 @@ def main(argv=None):
     gen = torch.Generator().manual_seed(args.seed * 1000 + rt.rank)
     ict = load_ict(args.ict, args.alpha_dims)
     data = DeformationData(ict, ~ict.triangle_mask(["eye_shells", "eyelashes"]), args.zone_points, args.free_covered_eyes,
-                            args.blink_rate, args.moved_boost)
+                            args.blink_rate, args.moved_boost, args.seam_boost)
     dnet = DNet(args.frequencies, args.alpha_dims, 53, args.d_hidden, args.jump)
     wnet = WNet(args.frequencies, args.alpha_dims, args.w_hidden)
     if args.init_pack:
