@@ -12,7 +12,6 @@ import { DecodeImageAsync, type IImagePixels } from "./imagePixels";
 import { LandmarkRegressor } from "./landmarkRegressor";
 import { FitLandmarks3dmm, type ILandmarkFitOptions, type ILandmarkFitResult } from "./landmarkFitter";
 import { InterOcularDistance } from "./multiPie68";
-import { FarSideOutline } from "./farSideOutline";
 import { type IMeshTexels, type IHeadTexture, type IProjectedPhoto, ProjectPhotoOntoMesh } from "./photoTexture";
 import { ReconstructionError } from "./reconstructionError";
 import { type IColourTargets, FitColourPlanes, type IColourPlanesFitOptions } from "./colourPlanesFit";
@@ -159,11 +158,9 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     begin("generate");
     const generated = await GenerateAvatarAssetAsync(pack, fit.alpha, options.onnxWasmPaths);
     begin("project");
-    // A turned face's far cheek hides what the fitted mesh may overhang: no photo colour from beyond its outline.
-    const farSide = FarSideOutline.FromLandmarks(face.landmarks);
-    const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64, farSide });
+    const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64 });
     // The layer covers the box the runtime marches: hair may reach beyond the canonical box.
-    const layer = options.photoLayer === false ? null : BuildPhotoLayer(mesh, fit, pixels, DeformedBox(pack.manifest), { farSide, ...options.photoLayer });
+    const layer = options.photoLayer === false ? null : BuildPhotoLayer(mesh, fit, pixels, DeformedBox(pack.manifest), options.photoLayer);
     const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 50000);
     begin("adapt");
     const box = pack.manifest.canonicalBox;

@@ -1,6 +1,5 @@
 import { Float32ArrayToHalf } from "../io/float16";
 import { type IPhotoLayer } from "../volume/avatarAsset";
-import { type FarSideOutline } from "./farSideOutline";
 import { type IctHeadMesh } from "./ictHeadMesh";
 import { type IImagePixels } from "./imagePixels";
 import { type ILandmarkFitResult } from "./landmarkFitter";
@@ -12,8 +11,6 @@ export interface IPhotoLayerOptions {
     width?: number;
     /** Whether hair and the head's outline beyond the 3DMM become density (the slab). Default true. */
     hair?: boolean;
-    /** A turned face's far side beyond its detected outline: the surface takes no colour from the photo there (`FarSideOutline`). */
-    farSide?: FarSideOutline | null;
 }
 
 /** A photo layer and the hair matte it was made with. */
@@ -93,8 +90,7 @@ export function BuildPhotoLayer(mesh: IctHeadMesh, fit: ILandmarkFitResult, imag
             // The same surface point under the photo's expression, where the photo shows it.
             const point = [0, 1, 2].map((c) => surface.bary[3 * p] * expressed[3 * mesh.triangles[3 * t] + c] + surface.bary[3 * p + 1] * expressed[3 * mesh.triangles[3 * t + 1] + c] + surface.bary[3 * p + 2] * expressed[3 * mesh.triangles[3 * t + 2] + c]);
             seen = camera.samplePhoto(point, rgb);
-            const hidden = seen && options.farSide ? camera.behindFarSide(point, options.farSide) : false;
-            trust = seen && !hidden ? FacingTrust(surface.facing[p]) : 0;
+            trust = seen ? FacingTrust(surface.facing[p]) : 0;
         } else {
             seen = camera.sampleLayerPixel(p % width, Math.floor(p / width), rgb);
         }
@@ -165,12 +161,6 @@ class _LayerCamera {
     public samplePhoto(p: number[], out: number[]): boolean {
         const w = -p[2];
         return w > 1e-3 && this._sample(this._image.width / 2 + (this._fit.focal * p[0]) / w, this._image.height / 2 - (this._fit.focal * p[1]) / w, out);
-    }
-
-    /** Whether the photo, at a camera-space point, shows what lies behind a turned face's far cheek. */
-    public behindFarSide(p: number[], farSide: FarSideOutline): boolean {
-        const w = -p[2];
-        return w > 1e-3 && farSide.hides(this._image.width / 2 + (this._fit.focal * p[0]) / w, this._image.height / 2 - (this._fit.focal * p[1]) / w);
     }
 
     /** The photo's colour at the centre of layer pixel (x, y) into `out`; false (and black) outside the photo. */

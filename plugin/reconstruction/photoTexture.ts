@@ -1,4 +1,3 @@
-import { type FarSideOutline } from "./farSideOutline";
 import { type IctHeadMesh } from "./ictHeadMesh";
 import { type IImagePixels } from "./imagePixels";
 import { type ILandmarkFitResult } from "./landmarkFitter";
@@ -48,8 +47,6 @@ export interface IProjectPhotoOptions {
     skinSize?: number;
     /** Size of the eye texture, texels. Default 128. */
     eyeSize?: number;
-    /** A turned face's far side beyond its detected outline: the photo's colour there is not taken (`FarSideOutline`). */
-    farSide?: FarSideOutline | null;
 }
 
 /** Cosine of the viewing angle below which a surface point takes no colour from the photo. */
@@ -74,7 +71,6 @@ const _DepthTolerance = 0.4;
 export function ProjectPhotoOntoMesh(mesh: IctHeadMesh, fit: ILandmarkFitResult, image: IImagePixels, options: IProjectPhotoOptions = {}): IProjectedPhoto {
     const skinSize = options.skinSize ?? 512;
     const eyeSize = options.eyeSize ?? 128;
-    const farSide = options.farSide ?? null;
     const camera = CameraPositions(mesh.positions(fit.alpha, fit.beta), fit);
     const depth = new _DepthBuffer(image.width, image.height, fit.focal, camera, mesh.triangles, mesh.triangleCount);
     const project = (texels: IMeshTexels, texture: IHeadTexture): void => {
@@ -85,14 +81,14 @@ export function ProjectPhotoOntoMesh(mesh: IctHeadMesh, fit: ILandmarkFitResult,
             const t = texels.triangle[n];
             const b0 = texels.bary[2 * n];
             const b1 = texels.bary[2 * n + 1];
-            const own = _SeenColour(camera, mesh.triangles, t, b0, b1, null, depth, image, fit.focal, farSide, colour);
+            const own = _SeenColour(camera, mesh.triangles, t, b0, b1, null, depth, image, fit.focal, colour);
             let w = own;
             const k = texels.texel[n];
             for (let c = 0; c < 3; c++) {
                 sum[3 * k + c] += own * colour[c];
             }
             if (own < 1) {
-                const mirrored = _MirrorTrust * (1 - own) * _SeenColour(camera, mesh.triangles, t, b0, b1, mesh.mirror, depth, image, fit.focal, farSide, colour);
+                const mirrored = _MirrorTrust * (1 - own) * _SeenColour(camera, mesh.triangles, t, b0, b1, mesh.mirror, depth, image, fit.focal, colour);
                 w += mirrored;
                 for (let c = 0; c < 3; c++) {
                     sum[3 * k + c] += mirrored * colour[c];
@@ -256,7 +252,6 @@ function _SeenColour(
     depth: _DepthBuffer,
     image: IImagePixels,
     focal: number,
-    farSide: FarSideOutline | null,
     out: number[]
 ): number {
     let v0 = triangles[3 * t];
@@ -298,7 +293,7 @@ function _SeenColour(
     if (u < 0.5 || v < 0.5 || u > depth.width - 1.5 || v > depth.height - 1.5) {
         return 0;
     }
-    if (z > depth.depth[Math.floor(v) * depth.width + Math.floor(u)] + _DepthTolerance || farSide?.hides(u, v)) {
+    if (z > depth.depth[Math.floor(v) * depth.width + Math.floor(u)] + _DepthTolerance) {
         return 0;
     }
     SampleBilinear(image, u - 0.5, v - 0.5, out);

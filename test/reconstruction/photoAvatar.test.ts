@@ -12,9 +12,7 @@ import { FaceLandmarkDetector } from "../../plugin/reconstruction/faceLandmarkDe
 import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
 import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
 import { IctHeadMesh } from "../../plugin/reconstruction/ictHeadMesh";
-import { FarSideOutline } from "../../plugin/reconstruction/farSideOutline";
 import { BuildPhotoLayer } from "../../plugin/reconstruction/photoLayer";
-import { ProjectPhotoOntoMesh } from "../../plugin/reconstruction/photoTexture";
 import { type IPhotoAvatar, type IReconstructionProgress, ReconstructAvatarAsync } from "../../plugin/reconstruction/photoAvatar";
 import { DiskReader } from "../support/nodeFiles";
 import { ColourOffset, Decode, type Vec3 } from "../reference/volumeReference";
@@ -116,40 +114,12 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
 
     it("builds the same layer without the slab when hair is off", async () => {
         const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
-        const farSide = FarSideOutline.FromLandmarks(result.face.landmarks);
-        const bald = BuildPhotoLayer(await IctHeadMesh.LoadAsync(), result.fit, image, DeformedBox(pack.manifest), { hair: false, farSide });
+        const bald = BuildPhotoLayer(await IctHeadMesh.LoadAsync(), result.fit, image, DeformedBox(pack.manifest), { hair: false });
         expect(bald.hairMatte.every((m) => m === 0)).toBe(true);
         const depth = HalfArrayToFloat32(bald.layer.depth);
         expect(depth.filter((_, i) => i % 4 === 3).every((d) => d === 0)).toBe(true);
         expect(Array.from(bald.layer.colour)).toEqual(Array.from(result.asset.photoLayer!.colour));
         expect(Array.from(bald.layer.projection)).toEqual(Array.from(result.asset.photoLayer!.projection));
-    });
-
-    it("takes no colour from beyond a turned face's far outline (the sample face turns enough to have one)", async () => {
-        const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
-        const farSide = FarSideOutline.FromLandmarks(result.face.landmarks)!;
-        expect(farSide).not.toBeNull();
-        const mesh = await IctHeadMesh.LoadAsync();
-        const without = BuildPhotoLayer(mesh, result.fit, image, DeformedBox(pack.manifest), { hair: false }).layer;
-        const { colour, width, height, projection } = result.asset.photoLayer!;
-        // Layer pixels whose surface trust the far side took away: some, and only beyond the outline.
-        let dropped = 0;
-        let wrong = 0;
-        for (let p = 0; p < width * height; p++) {
-            if (without.colour[4 * p + 3] > 0 && colour[4 * p + 3] === 0) {
-                dropped++;
-            }
-            if (colour[4 * p + 3] !== without.colour[4 * p + 3] && colour[4 * p + 3] !== 0) {
-                wrong++;
-            }
-        }
-        expect(projection.length).toBe(12);
-        expect(dropped).toBeGreaterThan(20);
-        expect(wrong).toBe(0);
-        // The projected texture loses photo weight the same way: less of the skin comes from the photo.
-        const plain = ProjectPhotoOntoMesh(mesh, result.fit, image, { skinSize: 256, eyeSize: 64 });
-        const sum = (w: Float32Array): number => w.reduce((a, b) => a + b, 0);
-        expect(sum(result.textures.skin.weight)).toBeLessThan(sum(plain.skin.weight));
     });
 
     it("writes a valid glTF: the volume and a textured fallback mesh with the 53 ARKit morph targets", async () => {
