@@ -44,21 +44,37 @@ const library = {
     ],
 };
 
+/** The WebGPU engine-extension registrations that babylon.js runs itself and does not export. */
+const webGpuExtensionRegistrations = /^@babylonjs\/core\/Engines\/WebGPU\/Extensions\/engine\.(computeShader|rawTexture)\.pure\.js$/;
+
 const umd = {
     ...common,
     name: "umd",
     entry: "./plugin/index.ts",
     output: { path: path.join(dir, "dist/umd"), filename: "nofa-babylon.js", library: { name: "NOFA", type: "umd" }, globalObject: "this", clean: true },
+    // Babylon's UMD builds: the core and the glTF file loader on the global BABYLON, the glTF 2.0
+    // loader and its extension registry on BABYLON.GLTF2 (as the Playground has them; tested by
+    // test/browser/playgroundUmd.test.ts).
     externals: [
         ({ request }, callback) => {
+            if (webGpuExtensionRegistrations.test(request)) {
+                return callback(); // bundled, replaced below
+            }
             if (/^@babylonjs\/core\//.test(request)) {
                 return callback(null, { root: "BABYLON", commonjs: "@babylonjs/core", commonjs2: "@babylonjs/core", amd: "@babylonjs/core" });
             }
-            if (/^@babylonjs\/loaders\//.test(request)) {
+            if (/^@babylonjs\/loaders\/glTF\/2\.0\//.test(request)) {
                 return callback(null, { root: ["BABYLON", "GLTF2"], commonjs: "@babylonjs/loaders", commonjs2: "@babylonjs/loaders", amd: "@babylonjs/loaders" });
+            }
+            if (/^@babylonjs\/loaders\//.test(request)) {
+                return callback(null, { root: "BABYLON", commonjs: "@babylonjs/loaders", commonjs2: "@babylonjs/loaders", amd: "@babylonjs/loaders" });
             }
             callback();
         },
+    ],
+    // babylon.js installs the WebGPU engine's extensions itself and does not export their registrations.
+    plugins: [
+        new webpack.NormalModuleReplacementPlugin(webGpuExtensionRegistrations, path.join(dir, "plugin/umd/engineExtensionsInstalled.ts")),
     ],
 };
 
