@@ -222,6 +222,38 @@ test("jawOpen changes the mouth region and nothing far from it", async () => {
     expect(outside).toBeLessThan(inside * 0.02);
 });
 
+test("a pack whose D-Net has a jump renders through both baked textures: the analytic jaw split into a + sigmoid(k·s)·j gives the same picture", async () => {
+    // analytic-head-jump's D-Net: a = ½·jaw, j = jaw, s = 0 (test/support/analyticHead.ts). Read
+    // and joined, that is the analytic jaw; with the second texture ignored it would open half as far.
+    await show(true, false);
+    await view(-Math.PI / 2, Math.PI / 2, 0.6);
+    await page.evaluate(async (url) => {
+        const { scene, AvatarVolume } = window.nofaSample;
+        (window as unknown as { __jumpAvatar: unknown }).__jumpAvatar = await AvatarVolume.LoadAsync(url, scene);
+    }, `../${AssetsDir}/analytic-head-jump.glb`);
+    const shot = async (jaw: number, jump: boolean): Promise<IImage> => {
+        await page.evaluate(
+            ([j, useJump]) => {
+                const other = (window as unknown as { __jumpAvatar: { setEnabled(on: boolean): void; setExpression(w: Record<string, number>): void } }).__jumpAvatar;
+                window.nofaSample.avatar!.setEnabled(!useJump);
+                other.setEnabled(useJump);
+                (useJump ? other : window.nofaSample.avatar!).setExpression({ jawOpen: j });
+            },
+            [jaw, jump] as const
+        );
+        return capture(3);
+    };
+    const plain = await shot(0.8, false);
+    const half = await shot(0.4, false);
+    const jumped = await shot(0.8, true);
+    await page.evaluate(() => (window as unknown as { __jumpAvatar: { dispose(): void } }).__jumpAvatar.dispose());
+    await show(true, false);
+    await page.evaluate(() => window.nofaSample.avatar!.setExpression({ jawOpen: 0 }));
+    const count = (a: IImage, b: IImage): number => Array.from({ length: Size * Size }, (_, i) => differs(a, b, i)).filter(Boolean).length;
+    expect(count(plain, half)).toBeGreaterThan(40);
+    expect(count(jumped, plain)).toBeLessThan(0.05 * count(plain, half));
+});
+
 test("a photo layer's slab paints the face and shows beside the head (the material's projection uniform and the occupancy pass both see it)", async () => {
     // Seen from a camera at canonical z = 60 looking down −z (u = ½ + x/w, v = ½ − y/w, w = 60 − z):
     // green, untrusted at the surface, a 5/cm slab from z = 13.5 to z = 10 over the whole layer.

@@ -143,14 +143,38 @@ function _deformation(): ITestLayer[] {
     ];
 }
 
+/** Sharpness k of the analytic pack's variant with a jump (its selector is 0: sigmoid(k·0) = ½ everywhere). */
+const JumpSharpness = 10;
+
+/**
+ * The same jaw as a D-Net with a jump (models/deformation.py): a = ½·jaw, j = jaw, s = 0, so
+ * a + sigmoid(k·s)·j is the analytic jaw only when the runtime reads and joins both parts.
+ */
+function _deformationWithJump(): ITestLayer[] {
+    const [first, last] = _deformation();
+    const rows = [...last.weight.map((r) => r.map((v) => v / 2)), ...last.weight, last.weight[0].map(() => 0)];
+    return [first, { weight: rows, bias: [0, 0, 0, 0, 0, 0, 0], activation: "none" }];
+}
+
+/** Id of the analytic pack's variant whose D-Net has a jump (same head, same jaw). */
+export const AnalyticJumpPackId = "analytic-head-jump";
+
 /**
  * Writes the analytic pack into `dir/pack/` and the avatar into `dir/analytic-head.glb`
- * (whose pack uri points at `pack/`).
+ * (whose pack uri points at `pack/`); and the same head on a pack whose D-Net has a jump
+ * (`dir/pack-jump/`, `dir/analytic-head-jump.glb`).
  * @param dir output folder
  */
 export async function WriteAnalyticAssets(dir: string): Promise<void> {
-    await WriteTestPack(join(dir, "pack"), {
-        id: AnalyticPackId,
+    for (const jump of [false, true]) {
+        await _WriteAnalyticAvatar(dir, jump);
+    }
+}
+
+async function _WriteAnalyticAvatar(dir: string, jump: boolean): Promise<void> {
+    const id = jump ? AnalyticJumpPackId : AnalyticPackId;
+    await WriteTestPack(join(dir, jump ? "pack-jump" : "pack"), {
+        id,
         version: AnalyticPackVersion,
         boxMin: BoxMin,
         boxMax: BoxMax,
@@ -160,21 +184,22 @@ export async function WriteAnalyticAssets(dir: string): Promise<void> {
         resolution: R,
         frequencies: Frequencies,
         decoder: _decoder(),
-        deformation: _deformation(),
+        deformation: jump ? _deformationWithJump() : _deformation(),
+        deformationJump: jump ? JumpSharpness : undefined,
         blend: _blend(),
         provenance: "hand-set (test/support/analyticHead.ts)",
     });
     const glb = await WriteAvatarGlb(
         {
-            packId: AnalyticPackId,
+            packId: id,
             packVersion: AnalyticPackVersion,
-            packUri: "pack/",
+            packUri: jump ? "pack-jump/" : "pack/",
             alpha: new Float32Array(AlphaDims),
             triplane: Uint16Array.from(_triplane(), FloatToHalf),
             channels: C,
             resolution: R,
         },
-        "analytic-head"
+        jump ? "analytic-head-jump" : "analytic-head"
     );
-    WriteBytes(join(dir, "analytic-head.glb"), glb);
+    WriteBytes(join(dir, jump ? "analytic-head-jump.glb" : "analytic-head.glb"), glb);
 }
