@@ -62,12 +62,15 @@ def parse(argv=None):
                    help="D-Net with a jump (Δx = a + sigmoid(k·s)·j, models/deformation.py), so that lids can close")
     p.add_argument("--seam-weight", type=float, default=0.0,
                    help="with --jump: weight of the BCE that teaches the selector which side of a seam (lids, lips) "
-                   "each point's canonical target lies on")
+                   "each shell point's surface lies on (deformation_data.seam_sides)")
     p.add_argument("--init-pack", help="start D-Net and W-Net from this pack's weights (a jump-free D-Net starts a "
                    "jump D-Net's smooth part a, with j = 0)")
     p.add_argument("--save-every", type=int, default=0, help="also write the checkpoint every N steps")
     p.add_argument("--plot", help="loss-curve PNG (default <out>/loss.png)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.seam_weight > 0 and not args.jump:
+        p.error("--seam-weight teaches the selector of a D-Net with a jump: add --jump")
+    return args
 
 
 AIR_STEPS = tuple(0.25 * k for k in range(1, 13))   # cm, tried in this order along +z (forward)
