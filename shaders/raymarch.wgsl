@@ -1,5 +1,5 @@
 // Front-to-back raymarching of the deformed tri-plane volume, in the canonical frame (ICT cm).
-// Needs: nofaCommon, mlp, positionalEncoding, triplane, colourPlanes, photoLayer, deformation and the generated networks;
+// Needs: nofaCommon, mlp, positionalEncoding, triplane, colourPlanes, photoLayer, deformation, bakedDisplacement and the generated networks;
 // globals `nofaDisplacement` and `nofaDisplacementJump` (texture_3d<f32>, each with its sampler: the
 // baked backward field over the deformed box, bakeDeformation.wgsl) and `nofaOccupancy: array<u32>` (dilated occupancy over the deformed box).
 
@@ -35,11 +35,7 @@ fn nofaDisplacementAt(x: vec3<f32>, p: NofaRayParams) -> vec3<f32> {
         return nofaBackwardDisplacement(nofaToUnit(x, p.canonicalMin, p.canonicalMax));
     }
     let texCoord = (x - p.deformedMin) / (p.deformedMax - p.deformedMin);
-    var jump = vec3<f32>(0.0);
-    if (NOFA_DEFORMATION_JUMP) {
-        jump = textureSampleLevel(nofaDisplacementJump, nofaDisplacementJumpSampler, texCoord, 0.0).xyz;
-    }
-    return nofaJoinDisplacement(textureSampleLevel(nofaDisplacement, nofaDisplacementSampler, texCoord, 0.0), jump);
+    return nofaBakedDisplacement(texCoord);
 }
 
 fn nofaCellIndex(cell: vec3<u32>, dims: vec3<u32>) -> u32 {

@@ -4,6 +4,7 @@ import positionalEncoding from "../../shaders/positionalEncoding.wgsl";
 import triplane from "../../shaders/triplane.wgsl";
 import deformation from "../../shaders/deformation.wgsl";
 import displacementJoin from "../../shaders/displacementJoin.wgsl";
+import bakedDisplacement from "../../shaders/bakedDisplacement.wgsl";
 import raymarch from "../../shaders/raymarch.wgsl";
 import colourPlanes from "../../shaders/colourPlanes.wgsl";
 import photoLayer from "../../shaders/photoLayer.wgsl";
@@ -94,7 +95,7 @@ export function PhotoLayerSource(): string {
 
 /** Functions the material's fragment shader includes: everything up to `nofaRaymarch`. */
 export function RaymarchFunctions(pack: ModelPack, layout: NetworkLayout): string {
-    return [NetworkBase(pack, layout), DecoderSource(layout), colourPlanes, photoLayer, DeformationSource(pack, layout), raymarch].join("\n");
+    return [NetworkBase(pack, layout), DecoderSource(layout), colourPlanes, photoLayer, DeformationSource(pack, layout), bakedDisplacement, raymarch].join("\n");
 }
 
 /** Full source of the compute pass that bakes the displacement texture. */
@@ -118,5 +119,5 @@ export function DilateOccupancySource(): string {
  * @returns WGSL source
  */
 export function DeformedOccupancySource(pack: ModelPack): string {
-    return [_displacementJoin(pack), gridParams, deformedOccupancy].join("\n");
+    return [_displacementJoin(pack), bakedDisplacement, gridParams, deformedOccupancy].join("\n");
 }
