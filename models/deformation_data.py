@@ -80,9 +80,8 @@ def seam_sides(ict, skin_tris):
 
 class DeformationData:
     def __init__(self, ict, rendered_mask, zone_points=0, free_covered_eyes=False, blink_rate=0.0, moved_boost=0.0,
-                 seam_boost=0.0, zone_retarget=True):
+                 seam_boost=0.0):
         self.ict = ict
-        self.zone_retarget = zone_retarget
         self.tris = ict.triangles[rendered_mask]
         first = self.tris[:, 0]
         in_region = lambda name: (first >= REGIONS[name][0]) & (first <= REGIONS[name][1])
@@ -202,15 +201,14 @@ class DeformationData:
             wb = torch.where(far_mobile[far], 0.0, -1.0)
             occ_b = torch.full((len(xb),), -1.0)
             if self.zone_points:
-                # Shell points near another surface take that surface's motion (unless `zone_retarget` is off);
-                # extra points fill the zones
+                # Shell points near another surface take that surface's motion; extra points fill the zones
                 # (the open mouth, the lids) with inside/outside labels only (their Δx target is NaN).
                 boxes = self.zone_boxes(vd[p], vc[p])
                 per = self.zone_points // len(boxes)
                 xz = torch.cat([lo + (hi - lo) * torch.rand(per, 3, generator=gen) for lo, hi in boxes])
                 occ, dxz = self.check_zones(torch.cat([xd, xz]), torch.cat([dx, torch.full_like(xz, float("nan"))]),
                                             vd[p], vc[p], nd[p], boxes, gen)
-                dx, dz = (dxz[:n_shell] if self.zone_retarget else dx), torch.full_like(xz, float("nan"))
+                dx, dz = dxz[:n_shell], torch.full_like(xz, float("nan"))
                 xd = torch.cat([xd, xz])
                 dx = torch.cat([dx, dz])
                 w_shell = torch.cat([w_shell, torch.full((len(xz),), -1.0)])

@@ -17,7 +17,7 @@ import torch
 
 from .blend import WNet
 from .decoder import Decoder
-from .deformation import CARVE_SHARPNESS, JUMP_SHARPNESS, DNet
+from .deformation import JUMP_SHARPNESS, DNet
 from .distributed import command_line, explicit_command
 from .encoding import CANONICAL_BOX, normalise, positional_encoding, sample_triplane
 from .generator import Generator, HalfGenerator
@@ -89,10 +89,8 @@ def write_weights(nets, path):
                 entry[kind] = key
             layers.append({"weight": entry["weight"], "bias": entry["bias"], "activation": act})
         networks[name] = {"layers": layers}
-        if name == "deformation" and net.layers[-1].out_features >= 7:
+        if name == "deformation" and net.layers[-1].out_features == 7:
             networks[name]["jump"] = {"sharpness": JUMP_SHARPNESS}
-        if name == "deformation" and net.layers[-1].out_features in (4, 8):
-            networks[name]["carve"] = {"sharpness": CARVE_SHARPNESS}
     with open(path, "wb") as f:
         f.write(b"".join(blobs))
     return tensors, networks
@@ -133,7 +131,7 @@ def main(argv=None):
     g.load_state_dict(ck["generator"])
     dec = Decoder(C, ca["hidden"])
     dec.load_state_dict(ck["decoder"])
-    dnet = DNet(L, A, 53, da["d_hidden"], da.get("jump", False), da.get("carve", False))
+    dnet = DNet(L, A, 53, da["d_hidden"], da.get("jump", False))
     dnet.load_state_dict(dk["deformation"])
     wnet = WNet(L, A, da["w_hidden"])
     wnet.load_state_dict(dk["blend"])
@@ -166,7 +164,7 @@ def main(argv=None):
             "decoder": fixture("decoder", feat, dec(feat), points=pts.tolist(),
                                note="inputs: tri-plane features of G(alpha) at points (cm); outputs: raw o0..3"),
             "deformation": fixture("deformation", d_in, dnet(d_in), points=pts.tolist(), alpha=alpha[0].tolist(),
-                                   beta=beta[0].tolist(), note="inputs: [PE(u_d), alpha, beta]; outputs: dx (cm), or a, j, s with a jump; c last with a carve"),
+                                   beta=beta[0].tolist(), note="inputs: [PE(u_d), alpha, beta]; outputs: dx (cm), or a, j, s with a jump"),
             "blend": fixture("blend", w_in, wnet(w_in), points=pts.tolist(), alpha=alpha[0].tolist(),
                              note="inputs: [PE(u_d), alpha]; outputs: raw o0 (w = sigmoid(o0))"),
         }

@@ -43,7 +43,7 @@ def main(argv=None):
     A, L = pack["alphaDims"], da["frequencies"]
     if da["alpha_dims"] != A:
         raise SystemExit("alpha_dims differs from the pack's")
-    dnet = DNet(L, A, 53, da["d_hidden"], da.get("jump", False), da.get("carve", False))
+    dnet = DNet(L, A, 53, da["d_hidden"], da.get("jump", False))
     dnet.load_state_dict(dk["deformation"])
     wnet = WNet(L, A, da["w_hidden"])
     wnet.load_state_dict(dk["blend"])

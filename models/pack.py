@@ -10,7 +10,7 @@ import torch
 from onnx import numpy_helper
 
 from .decoder import density, rgb
-from .deformation import backward_displacement, carve_log_kept
+from .deformation import backward_displacement
 from .encoding import normalise, positional_encoding, sample_triplane
 from .generator import Generator
 from .mlp import MLP
@@ -59,7 +59,6 @@ class PackModel:
         self.dnet = _mlp(self.pack, folder, "deformation")
         self.wnet = _mlp(self.pack, folder, "blend")
         self.jump_sharpness = self.pack["networks"]["deformation"].get("jump", {}).get("sharpness")
-        self.carve_sharpness = self.pack["networks"]["deformation"].get("carve", {}).get("sharpness")
         self.generator = _generator(self.pack, folder)
         self.frequencies = self.pack["positionalEncoding"]["frequencies"]
         box = self.pack["canonicalBox"]
@@ -74,23 +73,13 @@ class PackModel:
         with torch.no_grad():
             return self.generator(alpha[None])
 
-    def _field(self, xd, alpha, beta):
-        """W-Net's weight w [N, 1] and D-Net's raw outputs at deformed points xd [N, 3]."""
+    def displacement(self, xd, alpha, beta):
+        """w·Δx at deformed points xd [N, 3] (cm)."""
         pe = positional_encoding(normalise(xd, self.box), self.frequencies)
         a = alpha[None].expand(len(xd), -1)
         w = torch.sigmoid(self.wnet(torch.cat([pe, a], -1)))
-        return w, self.dnet(torch.cat([pe, a, beta[None].expand(len(xd), -1)], -1))
-
-    def displacement(self, xd, alpha, beta):
-        """w·Δx at deformed points xd [N, 3] (cm)."""
-        return backward_displacement(*self._field(xd, alpha, beta), self.jump_sharpness)
-
-    def deformed_radiance(self, planes, xd, alpha, beta):
-        """[density per cm, sRGB] [N, 4] at deformed points xd [N, 3]: the canonical radiance at x_c, its
-        density carved where the D-Net has a carve."""
-        w, raw = self._field(xd, alpha, beta)
-        out = self.radiance(planes, xd + backward_displacement(w, raw, self.jump_sharpness))
-        return torch.cat([out[:, :1] * carve_log_kept(raw, self.carve_sharpness).exp(), out[:, 1:]], 1)
+        raw = self.dnet(torch.cat([pe, a, beta[None].expand(len(xd), -1)], -1))
+        return backward_displacement(w, raw, self.jump_sharpness)
 
     def radiance(self, planes, xc):
         """[density per cm, sRGB] [N, 4] at canonical points xc [N, 3]; empty outside the canonical box."""

@@ -6,8 +6,6 @@ import sys
 
 import numpy as np
 
-from .deformation import output_width
-
 DTYPES = {"float16": np.float16, "float32": np.float32}
 
 
@@ -51,13 +49,10 @@ def check(folder):
             raise PackError(field, "NaN or infinity")
         arrays[name] = a
     pe = 3 + 6 * pack["positionalEncoding"]["frequencies"]
-    options = {}
-    for option in ("jump", "carve"):
-        o = options[option] = pack["networks"]["deformation"].get(option)
-        if o is not None and not (isinstance(o, dict) and isinstance(o.get("sharpness"), (int, float)) and o["sharpness"] > 0):
-            raise PackError("networks.deformation.%s.sharpness" % option, "must be a positive number")
-    d_out = output_width(options["jump"] is not None, options["carve"] is not None)
-    sizes = {"decoder": (pack["triplane"]["channels"], 4), "deformation": (pe + pack["alphaDims"] + 53, d_out),
+    jump = pack["networks"]["deformation"].get("jump")
+    if jump is not None and not (isinstance(jump.get("sharpness"), (int, float)) and jump["sharpness"] > 0):
+        raise PackError("networks.deformation.jump.sharpness", "must be a positive number")
+    sizes = {"decoder": (pack["triplane"]["channels"], 4), "deformation": (pe + pack["alphaDims"] + 53, 3 if jump is None else 7),
              "blend": (pe + pack["alphaDims"], 1)}
     for net, (n_in, n_out) in sizes.items():
         width = n_in

@@ -157,7 +157,8 @@ class VolumeRenderer:
                     break
                 ts = first[:, None] - self.before + torch.linspace(0, self.before + self.after, self.fine)[None]
                 p = (o[live, None] + ts[..., None] * dirs[live, None]).reshape(-1, 3)
-                out = self._chunked(lambda x: self.m.deformed_radiance(self.planes, x, self.alpha, self.beta), p)
+                xc = p + self._chunked(lambda x: self.m.displacement(x, self.alpha, self.beta), p)
+                out = self._chunked(lambda x: self.m.radiance(self.planes, x), xc)
                 sigma, col = out[:, 0].view(len(live), -1), out[:, 1:].view(len(live), -1, 3)
                 ds = (self.before + self.after) / (self.fine - 1) * dirs[live].norm(dim=1, keepdim=True)
                 a = 1 - torch.exp(-sigma * ds)

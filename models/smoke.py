@@ -32,15 +32,14 @@ def main(argv=None):
         "--out", os.path.join(out, "regressor"), "--fixture", os.path.join(out, "regressor", "parity.json"),
         "--seed", "1", "--threads", "1", "--steps", "3", "--batch", "64", "--hidden", "16", "--layers", "1", "--validation", "64"])
     # The fine-tune path: zone points, occupancy through the pack's frozen G + decoder, relative loss,
-    # covered eyes left free, added blinks, boosted sampling where the expression moves, a D-Net with a jump and
-    # a carve started from the pack's plain one, its seam labels and carve loss, deformation-only export.
+    # covered eyes left free, added blinks, boosted sampling where the expression moves, a D-Net with a jump
+    # started from the pack's jump-free one and its seam labels, deformation-only export.
     pack = os.path.join(out, "pack")
     train_deformation.main(tiny + ict + [
         "--out", os.path.join(out, "deformation2"), "--frequencies", "2", "--d-hidden", "8", "--w-hidden", "8",
         "--steps", "2", "--pairs", "2", "--shell-points", "256", "--box-points", "64", "--zone-points", "96",
         "--occupancy-weight", "0.1", "--search-air", "--relative-loss", "0.5", "--free-covered-eyes", "--blink-rate", "0.3",
-        "--moved-boost", "5", "--jump", "--seam-weight", "0.1", "--seam-boost", "10", "--carve", "--carve-weight", "0.5",
-        "--zone-labels-only", "--canonical-pack", pack, "--init-pack", pack])
+        "--moved-boost", "5", "--jump", "--seam-weight", "0.1", "--seam-boost", "10", "--canonical-pack", pack, "--init-pack", pack])
     export_deformation.main(ict + ["--deformation", os.path.join(out, "deformation2"), "--pack", pack])
     print("smoke pack:", pack)
 

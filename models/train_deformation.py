@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from .blend import WNet
-from .deformation import CARVE_START, JUMP_SHARPNESS, DNet, backward_displacement, carve_log_kept
+from .deformation import JUMP_SHARPNESS, DNet, backward_displacement
 from .deformation_data import DeformationData
 from .distributed import Runtime, command_line, trainer_parser, unwrap
 from .decoder import occupancy_logit
@@ -63,25 +63,13 @@ def parse(argv=None):
     p.add_argument("--seam-weight", type=float, default=0.0,
                    help="with --jump: weight of the BCE that teaches the selector which side of a seam (lids, lips) "
                    "each shell point's surface lies on (deformation_data.seam_sides)")
-    p.add_argument("--carve", action="store_true",
-                   help="D-Net with a carve (one more output c: the density at x_c is multiplied by 1 − sigmoid(k·c), "
-                   "models/deformation.py), so that an open mouth can be empty where the closed canonical one is not")
-    p.add_argument("--carve-weight", type=float, default=0.0,
-                   help="with --carve, --zone-points and --canonical-pack: weight of the BCE between the carved canonical "
-                   "occupancy at x_c and the deformed inside/outside labels (trains c only: x_c is not moved by it)")
-    p.add_argument("--zone-labels-only", action="store_true",
-                   help="zone points give inside/outside labels only; shell targets stay the normal offsets")
     p.add_argument("--init-pack", help="start D-Net and W-Net from this pack's weights (a jump-free D-Net starts a "
-                   "jump D-Net's smooth part a, with j = 0; a carve-free one starts c at %g)" % CARVE_START)
+                   "jump D-Net's smooth part a, with j = 0)")
     p.add_argument("--save-every", type=int, default=0, help="also write the checkpoint every N steps")
     p.add_argument("--plot", help="loss-curve PNG (default <out>/loss.png)")
     args = p.parse_args(argv)
     if args.seam_weight > 0 and not args.jump:
         p.error("--seam-weight teaches the selector of a D-Net with a jump: add --jump")
-    if args.carve_weight > 0 and not (args.carve and args.zone_points > 0 and args.canonical_pack):
-        p.error("--carve-weight needs --carve, --zone-points (the labels) and --canonical-pack (the canonical volume)")
-    if args.occupancy_weight > 0 and not args.canonical_pack:
-        p.error("--occupancy-weight needs --canonical-pack")
     return args
 
 
@@ -113,41 +101,18 @@ def search_air(model, alpha, xd, dx, tgt, occ):
 
 
 def initialise_from(dnet, init):
-    """D-Net's weights from a pack's D-Net whose outputs may lack the jump or the carve: a jump-free one fills
-    the smooth part a of a jump D-Net (j = 0, s as drawn, so that the selector starts with a varied mix); a
-    carve-free one leaves c at CARVE_START (nothing carved)."""
+    """D-Net's weights from a pack's D-Net; a jump-free one fills the smooth part a of a jump D-Net (j = 0, s as
+    drawn, so that the selector starts with a varied mix)."""
     state = init.state_dict()
     last = "layers.%d" % (len(dnet.layers) - 1)
-    have, want = state[last + ".weight"].shape[0], dnet.layers[-1].out_features
-    if have != want:
-        jump = lambda n: n >= 7
-        carve = lambda n: n in (4, 8)
+    if dnet.layers[-1].out_features == 7 and state[last + ".weight"].shape[0] == 3:
         with torch.no_grad():
             for key in (last + ".weight", last + ".bias"):
                 full = dnet.state_dict()[key].clone()
-                full[:3] = state[key][:3]
-                if jump(want):
-                    full[3:6] = 0.0
-                    if jump(have):
-                        full[3:7] = state[key][3:7]
-                if carve(want):
-                    full[-1] = state[key][-1] if carve(have) else (CARVE_START if key.endswith("bias") else 0.0)
+                full[:3] = state[key]
+                full[3:6] = 0.0
                 state[key] = full
     dnet.load_state_dict(state)
-
-
-def carve_loss(canonical, alpha, xd, disp, raw, occ):
-    """BCE between the carved canonical occupancy at x_c (held fixed) and the deformed labels occ (1 inside,
-    0 outside), plus, where nothing is labelled, a prior towards carving nothing (both train c only)."""
-    with torch.no_grad():
-        z = canonical_logit(canonical, alpha, xd + disp)
-    log_kept = carve_log_kept(raw)[..., 0]
-    log_p = F.logsigmoid(z) + log_kept
-    log_q = torch.log((-torch.expm1(log_p)).clamp(min=1e-6))
-    lab = occ >= 0
-    bce = -(occ * log_p + (1 - occ) * log_q)[lab].mean() if lab.any() else torch.zeros(())
-    prior = -log_kept[~lab].mean() if (~lab).any() else torch.zeros(())
-    return bce + 0.1 * prior
 
 
 def save(args, dnet, wnet, max_disp, t0):
@@ -164,21 +129,21 @@ def main(argv=None):
     gen = torch.Generator().manual_seed(args.seed * 1000 + rt.rank)
     ict = load_ict(args.ict, args.alpha_dims)
     data = DeformationData(ict, ~ict.triangle_mask(["eye_shells", "eyelashes"]), args.zone_points, args.free_covered_eyes,
-                            args.blink_rate, args.moved_boost, args.seam_boost, not args.zone_labels_only)
-    dnet = DNet(args.frequencies, args.alpha_dims, 53, args.d_hidden, args.jump, args.carve)
+                            args.blink_rate, args.moved_boost, args.seam_boost)
+    dnet = DNet(args.frequencies, args.alpha_dims, 53, args.d_hidden, args.jump)
     wnet = WNet(args.frequencies, args.alpha_dims, args.w_hidden)
     if args.init_pack:
         init = PackModel(args.init_pack)
         initialise_from(dnet, init.dnet)
         wnet.load_state_dict(init.wnet.state_dict())
-    canonical = PackModel(args.canonical_pack) if args.occupancy_weight > 0 or args.carve_weight > 0 else None
+    canonical = PackModel(args.canonical_pack) if args.occupancy_weight > 0 else None
     if canonical is not None:
         for prm in list(canonical.decoder.parameters()) + list(canonical.generator.parameters()):
             prm.requires_grad_(False)
     dnet, wnet = rt.wrap(dnet), rt.wrap(wnet)
     opt = torch.optim.Adam(list(dnet.parameters()) + list(wnet.parameters()), lr=args.lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * s / args.steps)))
-    hist = {"step": [], "displacement MSE (cm²)": [], "w BCE": [], "occupancy BCE": [], "seam BCE": [], "carve BCE": []}
+    hist = {"step": [], "displacement MSE (cm²)": [], "w BCE": [], "occupancy BCE": [], "seam BCE": []}
     acc = {k: 0.0 for k in hist if k != "step"}
     max_disp = 0.0
     t0 = time.time()
@@ -193,7 +158,7 @@ def main(argv=None):
         raw = dnet(torch.cat([pe, a, beta[:, None].expand(-1, n, -1)], -1))
         disp = backward_displacement(torch.sigmoid(w_logit)[..., None], raw)
         l_o = torch.zeros(())
-        if args.occupancy_weight > 0:
+        if canonical is not None:
             with torch.no_grad():
                 # A Δx target that lands inside the canonical volume for a point outside the deformed mesh
                 # (or the reverse) would teach the wrong occupancy: such targets are left to the occupancy loss.
@@ -220,8 +185,7 @@ def main(argv=None):
         lab_s = side >= 0
         if args.seam_weight > 0 and lab_s.any():
             l_s = F.binary_cross_entropy_with_logits(JUMP_SHARPNESS * raw[..., 6][lab_s], side[lab_s])
-        l_c = carve_loss(canonical, alpha, xd, disp.detach(), raw, occ) if args.carve_weight > 0 else torch.zeros(())
-        loss = l_d + 0.1 * l_w + args.occupancy_weight * l_o + args.seam_weight * l_s + args.carve_weight * l_c
+        loss = l_d + 0.1 * l_w + args.occupancy_weight * l_o + args.seam_weight * l_s
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -230,16 +194,15 @@ def main(argv=None):
         acc["w BCE"] += l_w.item()
         acc["occupancy BCE"] += l_o.item()
         acc["seam BCE"] += l_s.item()
-        acc["carve BCE"] += l_c.item()
         if rt.main and (step % 50 == 0 or step == args.steps):
             k = 50 if step % 50 == 0 else step % 50
             hist["step"].append(step)
             for name in acc:
                 hist[name].append(acc[name] / k)
                 acc[name] = 0.0
-            print("step %d  mse %.5f  wbce %.4f  obce %.4f  sbce %.4f  cbce %.4f  %.0fs" % (
+            print("step %d  mse %.5f  wbce %.4f  obce %.4f  sbce %.4f  %.0fs" % (
                 step, hist["displacement MSE (cm²)"][-1], hist["w BCE"][-1], hist["occupancy BCE"][-1],
-                hist["seam BCE"][-1], hist["carve BCE"][-1], time.time() - t0), flush=True)
+                hist["seam BCE"][-1], time.time() - t0), flush=True)
         if rt.main and args.save_every and step % args.save_every == 0 and step < args.steps:
             save(args, dnet, wnet, max_disp, t0)
     if rt.main:

@@ -1,5 +1,5 @@
 // Compute pass: occupancy of the deformed volume for the current expression. A cell is occupied
-// when any of its 8 corners or its centre, moved by the baked w·Δx (bakedDisplacement.wgsl; a carve is left out, so the grid stays conservative), lands in an occupied cell of
+// when any of its 8 corners or its centre, moved by the baked w·Δx (bakedDisplacement.wgsl), lands in an occupied cell of
 // the canonical grid (itself dilated by one cell, which covers the displacement's variation
 // within a cell). Runs after each bake, so empty space stays tight whatever the expression.
 @group(0) @binding(0) var<storage, read> occupancyIn: array<u32>;
@@ -25,7 +25,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
             f = vec3<f32>(f32(k & 1u), f32((k >> 1u) & 1u), f32((k >> 2u) & 1u));
         }
         let x = gridParams.gridMin.xyz + (vec3<f32>(id) + f) * cellSize;
-        let xc = x + nofaBakedDeformedPoint((x - gridParams.gridMin.xyz) / size).displacement;
+        let xc = x + nofaBakedDisplacement((x - gridParams.gridMin.xyz) / size);
         let c = floor((xc - gridParams.gridMin.xyz) / cellSize);
         if (all(c >= vec3<f32>(0.0)) && all(c < vec3<f32>(dims))) {
             let cell = vec3<u32>(c);

@@ -29,13 +29,13 @@ struct NofaRayResult {
     samples: f32,
 };
 
-// The deformed point x (cm): w·Δx and the density kept (displacementJoin.wgsl).
-fn nofaDeformedPointAt(x: vec3<f32>, p: NofaRayParams) -> NofaDeformedPoint {
+// w·Δx at the deformed point x (cm).
+fn nofaDisplacementAt(x: vec3<f32>, p: NofaRayParams) -> vec3<f32> {
     if (p.perSampleDeformation) {
-        return nofaBackwardPoint(nofaToUnit(x, p.canonicalMin, p.canonicalMax));
+        return nofaBackwardDisplacement(nofaToUnit(x, p.canonicalMin, p.canonicalMax));
     }
     let texCoord = (x - p.deformedMin) / (p.deformedMax - p.deformedMin);
-    return nofaBakedDeformedPoint(texCoord);
+    return nofaBakedDisplacement(texCoord);
 }
 
 fn nofaCellIndex(cell: vec3<u32>, dims: vec3<u32>) -> u32 {
@@ -75,8 +75,7 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         }
         i = i + 1u;
         r.samples += 1.0;
-        let deformed = nofaDeformedPointAt(x, p);
-        let xc = x + deformed.displacement;
+        let xc = x + nofaDisplacementAt(x, p);
         // The photo layer: its colour at the surface it saw, its slab's density and colour. Its slab
         // (hair) may reach beyond the canonical box, where the decoder has no volume.
         let ph = nofaPhotoSample(xc, p.photoProjection);
@@ -92,8 +91,8 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
             continue;
         }
         let colourSurface = mix(colourVolume, ph.colour, ph.surfaceWeight);
-        let density = (densityVolume + ph.density) * deformed.kept;
-        let colour = (densityVolume * colourSurface + ph.density * ph.colour) / max(densityVolume + ph.density, 1e-6);
+        let density = densityVolume + ph.density;
+        let colour = (densityVolume * colourSurface + ph.density * ph.colour) / max(density, 1e-6);
         let a = 1.0 - exp(-density * dt);
         let w = transmittance * a;
         r.color += w * colour;

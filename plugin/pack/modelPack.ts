@@ -5,7 +5,7 @@ import { Sha256Hex } from "../io/sha256";
 import { Mlp, type IMlpLayer } from "../network/mlp";
 import { PositionalEncodingSize } from "../network/positionalEncoding";
 import { ExpressionCount } from "../expression/arkitNames";
-import { DeformationOutputs, type IPackManifest, type IPackMlp, ParsePackManifest } from "./packManifest";
+import { type IPackManifest, type IPackMlp, ParsePackManifest } from "./packManifest";
 
 const _registry = new Map<string, ModelPack>();
 
@@ -23,10 +23,7 @@ export class ModelPack {
     public readonly manifest: IPackManifest;
     /** Tri-plane features → 4 raw outputs (softplus density, sigmoid rgb). */
     public readonly decoder: Mlp;
-    /**
-     * D-Net: [PE(u_d), α, β] → Δx (cm), or a, j, s with a jump (see {@link deformationJumpSharpness}),
-     * then c with a carve (see {@link deformationCarveSharpness}).
-     */
+    /** D-Net: [PE(u_d), α, β] → Δx (cm), or a, j, s with a jump (see {@link deformationJumpSharpness}). */
     public readonly deformation: Mlp;
     /** W-Net: [PE(u_d), α] → raw w (sigmoid). */
     public readonly blend: Mlp;
@@ -54,11 +51,6 @@ export class ModelPack {
     /** k of a D-Net with a jump (Δx = a + sigmoid(k·s)·j), or null for a D-Net that outputs Δx. */
     public get deformationJumpSharpness(): number | null {
         return this.manifest.networks.deformation.jump?.sharpness ?? null;
-    }
-
-    /** k of a D-Net with a carve (density × (1 − sigmoid(k·c)), c its last output), or null for a D-Net without. */
-    public get deformationCarveSharpness(): number | null {
-        return this.manifest.networks.deformation.carve?.sharpness ?? null;
     }
 
     /** Length of the positional encoding the D-Net and W-Net take first. */
@@ -134,7 +126,7 @@ export class ModelPack {
             return new Mlp(layers);
         };
         const decoder = build("decoder", manifest.networks.decoder, channels, 4);
-        const deformation = build("deformation", manifest.networks.deformation, pe + manifest.alphaDims + ExpressionCount, DeformationOutputs(manifest.networks.deformation));
+        const deformation = build("deformation", manifest.networks.deformation, pe + manifest.alphaDims + ExpressionCount, manifest.networks.deformation.jump ? 7 : 3);
         const blend = build("blend", manifest.networks.blend, pe + manifest.alphaDims, 1);
         const generator = manifest.networks.generator ? files.get(manifest.networks.generator.onnx)! : null;
         const pack = new ModelPack(manifest, decoder, deformation, blend, generator);

@@ -37,15 +37,10 @@ export interface IPackMlp {
     layers: IPackLayer[];
 }
 
-/**
- * The D-Net: an MLP with 3 outputs (Δx), or 7 (a, j, s) with a jump: Δx = a + sigmoid(sharpness·s)·j;
- * with a carve, one more output c last: the density found at x_c is multiplied by 1 − sigmoid(sharpness·c).
- */
+/** The D-Net: an MLP with 3 outputs (Δx), or 7 (a, j, s) with a jump: Δx = a + sigmoid(sharpness·s)·j. */
 export interface IPackDeformationMlp extends IPackMlp {
     /** Present for a D-Net with a jump (docs/formats.md). */
     jump?: { sharpness: number };
-    /** Present for a D-Net with a carve (docs/formats.md). */
-    carve?: { sharpness: number };
 }
 
 /** The parsed and checked `pack.json` (see docs/formats.md). */
@@ -126,27 +121,15 @@ function _vec3(value: unknown, field: string): [number, number, number] {
 
 function _deformationMlp(value: unknown, tensors: Record<string, IPackTensor>): IPackDeformationMlp {
     const mlp: IPackDeformationMlp = _mlp(value, "networks.deformation", tensors);
-    for (const option of ["jump", "carve"] as const) {
-        const entry = (value as Json)[option];
-        if (entry !== undefined) {
-            const field = `networks.deformation.${option}`;
-            const sharpness = _finite(_object(entry, field).sharpness, `${field}.sharpness`);
-            if (sharpness <= 0) {
-                throw new AvatarFormatError(`${field}.sharpness`, `must be positive, got ${sharpness}`);
-            }
-            mlp[option] = { sharpness };
+    const jump = (value as Json).jump;
+    if (jump !== undefined) {
+        const sharpness = _finite(_object(jump, "networks.deformation.jump").sharpness, "networks.deformation.jump.sharpness");
+        if (sharpness <= 0) {
+            throw new AvatarFormatError("networks.deformation.jump.sharpness", `must be positive, got ${sharpness}`);
         }
+        mlp.jump = { sharpness };
     }
     return mlp;
-}
-
-/**
- * Outputs of a D-Net: 3 (Δx), 7 with a jump (a, j, s), one more with a carve (c, last).
- * @param mlp the D-Net's entry of pack.json
- * @returns its output count
- */
-export function DeformationOutputs(mlp: IPackDeformationMlp): number {
-    return (mlp.jump ? 7 : 3) + (mlp.carve ? 1 : 0);
 }
 
 /** Bytes per element of a dtype. */

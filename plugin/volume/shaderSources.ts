@@ -66,17 +66,10 @@ export function DecoderSource(layout: NetworkLayout): string {
     return [_networkFunction("nofaDecoderNet", layout.decoder, "vec4<f32>"), triplane].join("\n");
 }
 
-/** Whether the pack's D-Net has a jump and a carve, and their sharpness, as WGSL constants, with the join of the field's parts. */
+/** Whether the pack's D-Net has a jump, and its sharpness, as WGSL constants, with the join of the field's parts. */
 function _displacementJoin(pack: ModelPack): string {
-    const jump = pack.deformationJumpSharpness;
-    const carve = pack.deformationCarveSharpness;
-    return [
-        `const NOFA_DEFORMATION_JUMP: bool = ${jump !== null};`,
-        `const NOFA_JUMP_SHARPNESS: f32 = ${(jump ?? 0).toFixed(6)};`,
-        `const NOFA_DEFORMATION_CARVE: bool = ${carve !== null};`,
-        `const NOFA_CARVE_SHARPNESS: f32 = ${(carve ?? 0).toFixed(6)};`,
-        displacementJoin,
-    ].join("\n");
+    const k = pack.deformationJumpSharpness;
+    return [`const NOFA_DEFORMATION_JUMP: bool = ${k !== null};`, `const NOFA_JUMP_SHARPNESS: f32 = ${(k ?? 0).toFixed(6)};`, displacementJoin].join("\n");
 }
 
 /**
@@ -122,7 +115,7 @@ export function DilateOccupancySource(): string {
 
 /**
  * Full source of the compute pass that moves the occupancy grid with the baked deformation.
- * @param pack the pack (whether its D-Net has a jump or a carve)
+ * @param pack the pack (whether its D-Net has a jump)
  * @returns WGSL source
  */
 export function DeformedOccupancySource(pack: ModelPack): string {

@@ -1,12 +1,9 @@
 /**
  * GPU numeric layer: every WGSL kernel, as the material and compute passes include it, run on
  * raw WebGPU (Dawn on lavapipe) and compared with the CPU reference on random inputs.
- * Tolerances: decoder outputs 2e-3 abs; displacement 2e-3 cm abs and density kept by a carve 2e-3
- * (texture bake: float16 storage, 1e-2 cm; read back by the raymarcher, both textures trilinear and
- * joined: median error < 5 % and 99th percentile < 20 % of the jump term it adds, on the random pack's
- * D-Net with a jump and a carve; the carve's kept density, median < 0.05 and 99th percentile < 0.3 where
- * the sharpened sigmoid turns within a texel; a second random pack has a carve and no jump);
- * occupancy: cells whose density is within 2 % of the threshold may differ;
+ * Tolerances: decoder outputs 2e-3 abs; displacement 2e-3 cm abs (texture bake: float16
+ * storage, 1e-2 cm; read back by the raymarcher, both textures trilinear and joined: median error
+ * < 5 % and 99th percentile < 20 % of the jump term it adds, on the random pack's D-Net with a jump); occupancy: cells whose density is within 2 % of the threshold may differ;
  * raymarch: mean |Δcolour| < 5e-3 and 99 % of rays < 3e-2 (sharp surfaces amplify f32 rounding);
  * skipping vs not: < 6e-3 per ray (the faint density, 1.2e-4/cm on the analytic head, in skipped cells).
  * The photo layer (a synthetic 16 × 12 one: surface trust on half of it, a hair slab on its top rows)
@@ -25,7 +22,7 @@ import { ColourPlanesToTextureLayers, PhotoProjectionColumnMajor, TriplaneToText
 import { type IPhotoLayer } from "../../plugin/volume/avatarAsset";
 import { ReadAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { readFileSync } from "node:fs";
-import { BackwardField, BackwardPoint, CellOccupied, JoinField, Decode, type IReferenceTriplane, type IReferenceVolume, PhotoSample, Raymarch, type Vec3 } from "../reference/volumeReference";
+import { BackwardDisplacement, BackwardField, CellOccupied, Decode, type IReferenceTriplane, type IReferenceVolume, PhotoSample, Raymarch, type Vec3 } from "../reference/volumeReference";
 import { WriteAnalyticAssets } from "../support/analyticHead";
 import { Dispatch, GetDevice, ReadBuffer, ReleaseGpu, StorageFrom, StorageOf } from "../support/gpu";
 import { DiskReader } from "../support/nodeFiles";
@@ -41,9 +38,6 @@ const R = 16;
 const AlphaDims = 5;
 let pack: ModelPack;
 let layout: NetworkLayout;
-/** A random pack whose D-Net has a carve and no jump (its carve is then baked into the first texture). */
-let carvePack: ModelPack;
-let carveLayout: NetworkLayout;
 let triplane: IReferenceTriplane;
 let triplaneHalves: Uint16Array;
 const alpha = Float32Array.from({ length: AlphaDims }, () => rand() * 2 - 1);
@@ -62,33 +56,14 @@ beforeAll(async () => {
         resolution: R,
         frequencies: 2,
         decoder: RandomLayers([C, 16, 4], rand),
-        // A D-Net with a jump (a, j, s) and a carve (c), so that every kernel's join of the two fields is checked.
-        deformation: RandomLayers([15 + AlphaDims + ExpressionCount, 16, 8], rand),
+        // A D-Net with a jump (a, j, s), so that every kernel's join of the two fields is checked.
+        deformation: RandomLayers([15 + AlphaDims + ExpressionCount, 16, 7], rand),
         deformationJump: 4,
-        deformationCarve: 4,
         blend: RandomLayers([15 + AlphaDims, 8, 1], rand),
         provenance: "random test pack",
     });
     pack = await ModelPack.LoadAsync(DiskReader(join(dir, "random")));
     layout = new NetworkLayout(pack);
-    await WriteTestPack(join(dir, "random-carve"), {
-        id: "random-carve",
-        version: "1",
-        boxMin: [-3, -4, -2],
-        boxMax: [3, 2, 5],
-        maxDisplacement: 1,
-        alphaDims: AlphaDims,
-        channels: C,
-        resolution: R,
-        frequencies: 2,
-        decoder: RandomLayers([C, 16, 4], rand),
-        deformation: RandomLayers([15 + AlphaDims + ExpressionCount, 16, 4], rand),
-        deformationCarve: 4,
-        blend: RandomLayers([15 + AlphaDims, 8, 1], rand),
-        provenance: "random test pack with a carve",
-    });
-    carvePack = await ModelPack.LoadAsync(DiskReader(join(dir, "random-carve")));
-    carveLayout = new NetworkLayout(carvePack);
     triplaneHalves = Float32ArrayToHalf(Float32Array.from({ length: 3 * C * R * R }, () => rand() * 2 - 1));
     triplane = { values: HalfArrayToFloat32(triplaneHalves), channels: C, resolution: R };
 });
@@ -181,11 +156,7 @@ test("tri-plane sampling + decoder match the CPU reference", async () => {
     expect(maxErr).toBeLessThan(2e-3);
 });
 
-test.each([
-    ["a jump and a carve", () => [pack, layout] as const],
-    ["a carve", () => [carvePack, carveLayout] as const],
-])("D-Net · W-Net backward displacement and carve (D-Net with %s) match the CPU reference", async (_, packAndLayout) => {
-    const [pack, layout] = packAndLayout();
+test("D-Net · W-Net backward displacement matches the CPU reference", async () => {
     const n = 256;
     const points = Array.from({ length: n }, randomPoint);
     const harness = `
@@ -195,25 +166,18 @@ test.each([
 @group(0) @binding(3) var<storage, read_write> outputs: array<vec4<f32>>;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     if (id.x >= arrayLength(&inputs)) { return; }
-    let d = nofaBackwardPoint(inputs[id.x].xyz);
-    outputs[id.x] = vec4<f32>(d.displacement, d.kept);
+    outputs[id.x] = vec4<f32>(nofaBackwardDisplacement(inputs[id.x].xyz), 0.0);
 }`;
     const gpu = await pointKernel([NetworkBase(pack, layout), DeformationSource(pack, layout), harness].join("\n"), [
         { buffer: StorageFrom(device, layout.weights) },
-        { buffer: dynamicBuffer(alpha, beta, pack, layout) },
+        { buffer: dynamicBuffer(alpha, beta) },
     ], points);
-    const maxErr = maxError(points, gpu, (p) => {
-        const d = BackwardPoint(pack, alpha, beta, p);
-        return [...d.displacement, d.kept];
-    });
+    const maxErr = maxError(points, gpu, (p) => BackwardDisplacement(pack, alpha, beta, p));
     expect(maxErr).toBeLessThan(2e-3);
-    // The random carve varies over the points, so a misplaced output would show.
-    const kept = points.map((_, i) => gpu[4 * i + 3]);
-    expect(Math.max(...kept) - Math.min(...kept)).toBeGreaterThan(0.1);
 });
 
-/** The deformed box of a random pack, and its displacement textures baked by the bake pass at `dims` texels. */
-async function bakeRandomPack(dims: number[], pack: ModelPack, layout: NetworkLayout): Promise<{ min: number[]; max: number[]; textures: GPUTexture[] }> {
+/** The deformed box of the random pack, and its displacement textures baked by the bake pass at `dims` texels. */
+async function bakeRandomPack(dims: number[]): Promise<{ min: number[]; max: number[]; textures: GPUTexture[] }> {
     const box = pack.manifest.canonicalBox;
     const m = pack.manifest.maxDisplacement;
     const min = box.min.map((v) => v - m);
@@ -222,23 +186,18 @@ async function bakeRandomPack(dims: number[], pack: ModelPack, layout: NetworkLa
     const textures = [0, 1].map(() => device.createTexture({ size: dims, dimension: "3d", format: "rgba16float", usage }));
     await Dispatch(device, BakeDeformationSource(pack, layout), [
         { buffer: StorageFrom(device, layout.weights) },
-        { buffer: dynamicBuffer(alpha, beta, pack, layout) },
-        { buffer: gridParams(min, max, dims, [0, 0, 0, 0], pack) },
+        { buffer: dynamicBuffer(alpha, beta) },
+        { buffer: gridParams(min, max, dims, [0, 0, 0, 0]) },
         textures[0].createView(),
         textures[1].createView(),
     ], dims.map((d) => Math.ceil(d / 4)) as [number, number, number]);
     return { min, max, textures };
 }
 
-test.each([
-    ["w·a and s, w·j and c", () => [pack, layout] as const],
-    ["w·a and c", () => [carvePack, carveLayout] as const],
-])("bake pass writes the field's parts (%s) at every texel centre of the deformed box", async (_, packAndLayout) => {
-    const [pack, layout] = packAndLayout();
-    const jump = pack.deformationJumpSharpness !== null;
+test("bake pass writes the field's parts (w·a and s, w·j) at every texel centre of the deformed box", async () => {
     const dims = [32, 8, 4];
     const box = pack.manifest.canonicalBox;
-    const { min, max, textures } = await bakeRandomPack(dims, pack, layout);
+    const { min, max, textures } = await bakeRandomPack(dims);
     const read = async (t: GPUTexture): Promise<Float32Array> => {
         const bytesPerRow = dims[0] * 8;
         const rb = device.createBuffer({ size: bytesPerRow * dims[1] * dims[2], usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
@@ -251,7 +210,6 @@ test.each([
     const [gpu, gpuJump] = [await read(textures[0]), await read(textures[1])];
     let maxErr = 0;
     let jumpSeen = 0;
-    let carveSeen = 0;
     for (let z = 0; z < dims[2]; z++) {
         for (let y = 0; y < dims[1]; y++) {
             for (let x = 0; x < dims[0]; x++) {
@@ -260,31 +218,19 @@ test.each([
                 const ud = p.map((v, k) => (2 * (v - box.min[k])) / (box.max[k] - box.min[k]) - 1) as Vec3;
                 const ref = BackwardField(pack, alpha, beta, ud);
                 const i = 4 * (x + dims[0] * (y + dims[1] * z));
-                // Without a jump the second texture is not written (the runtime's is one texel).
-                const pairs = [...ref.primary.map((v, k) => [v, gpu[i + k]]), ...(jump ? ref.secondary.map((v, k) => [v, gpuJump[i + k]]) : [])];
+                const pairs = [...[...ref.smooth, ref.selector].map((v, k) => [v, gpu[i + k]]), ...ref.jump.map((v, k) => [v, gpuJump[i + k]])];
                 pairs.forEach(([want, got]) => (maxErr = Math.max(maxErr, Math.abs(want - got) / Math.max(1, Math.abs(want)))));
-                jumpSeen = Math.max(jumpSeen, Math.hypot(...ref.secondary.slice(0, 3)));
-                carveSeen = Math.max(carveSeen, Math.abs(jump ? ref.secondary[3] : ref.primary[3]));
+                jumpSeen = Math.max(jumpSeen, Math.hypot(...ref.jump));
             }
         }
     }
-    if (jump) {
-        expect(jumpSeen).toBeGreaterThan(0.05);
-    } else {
-        expect(jumpSeen).toBe(0);
-    }
-    expect(carveSeen).toBeGreaterThan(0.05);
+    expect(jumpSeen).toBeGreaterThan(0.05);
     expect(maxErr).toBeLessThan(1e-2);
 });
 
-test.each([
-    ["a jump and a carve", () => [pack, layout] as const],
-    ["a carve", () => [carvePack, carveLayout] as const],
-])("the raymarcher's baked deformation (textures joined after filtering; D-Net with %s) follows the per-sample field", async (_, packAndLayout) => {
-    const [pack, layout] = packAndLayout();
-    const jump = pack.deformationJumpSharpness !== null;
+test("the raymarcher's baked displacement (two textures joined after filtering) follows the per-sample field", async () => {
     const dims = [32, 32, 36];
-    const { min, max, textures } = await bakeRandomPack(dims, pack, layout);
+    const { min, max, textures } = await bakeRandomPack(dims);
     const box = pack.manifest.canonicalBox;
     // Points inside the deformed box, half a texel from its faces (where clamping would differ).
     const points = Array.from({ length: 2048 }, () => [0, 1, 2].map((k) => {
@@ -314,42 +260,31 @@ test.each([
     if (id.x >= arrayLength(&inputs)) { return; }
     let p = NofaRayParams(vec3<f32>(${box.min}), vec3<f32>(${box.max}), vec3<f32>(${min}), vec3<f32>(${max}),
         vec3<u32>(1u), 0.25, 1u, false, false, mat4x4<f32>());
-    let d = nofaDeformedPointAt(inputs[id.x].xyz, p);
-    outputs[id.x] = vec4<f32>(d.displacement, d.kept);
+    outputs[id.x] = vec4<f32>(nofaDisplacementAt(inputs[id.x].xyz, p), 0.0);
 }`;
     const gpu = await pointKernel([RaymarchFunctions(pack, layout), harness].join("\n"), [
         { buffer: StorageFrom(device, layout.weights) },
-        { buffer: dynamicBuffer(alpha, beta, pack, layout) },
+        { buffer: dynamicBuffer(alpha, beta) },
         textures[0].createView(),
         linearSampler(),
         textures[1].createView(),
         linearSampler(),
     ], points);
     const errors: number[] = [];
-    const keptErrors: number[] = [];
     let jumpTerm = 0;
-    let displacementTerm = 0;
     points.forEach((x, i) => {
         const ud = x.map((v, k) => (2 * (v - box.min[k])) / (box.max[k] - box.min[k]) - 1) as Vec3;
+        const want = BackwardDisplacement(pack, alpha, beta, ud);
         const f = BackwardField(pack, alpha, beta, ud);
-        const want = JoinField(pack, f);
-        const m = jump ? 1 / (1 + Math.exp(-pack.deformationJumpSharpness! * f.primary[3])) : 0;
-        jumpTerm += (m * Math.hypot(...f.secondary.slice(0, 3))) / points.length;
-        displacementTerm += Math.hypot(...want.displacement) / points.length;
-        errors.push(Math.hypot(...want.displacement.map((v, k) => v - gpu[4 * i + k])));
-        keptErrors.push(Math.abs(want.kept - gpu[4 * i + 3]));
+        jumpTerm += Math.hypot(...f.jump) / (1 + Math.exp(-pack.deformationJumpSharpness! * f.selector)) / points.length;
+        errors.push(Math.hypot(...want.map((v, k) => v - gpu[4 * i + k])));
     });
     errors.sort((a, b) => a - b);
-    keptErrors.sort((a, b) => a - b);
     // Trilinear filtering of the parts over 0.25 cm texels, float16 storage: small against the jump term
-    // that a raymarcher reading only the first texture would miss (or, without a jump, the displacement).
-    const scale = jump ? jumpTerm : displacementTerm;
-    expect(scale).toBeGreaterThan(0.02);
-    expect(errors[errors.length >> 1]).toBeLessThan(0.05 * scale);
-    expect(errors[Math.floor(errors.length * 0.99)]).toBeLessThan(0.2 * scale);
-    // The carve's sigmoid comes after filtering: kept density follows it except where it turns within a texel.
-    expect(keptErrors[keptErrors.length >> 1]).toBeLessThan(0.05);
-    expect(keptErrors[Math.floor(keptErrors.length * 0.99)]).toBeLessThan(0.3);
+    // that a raymarcher reading only the first texture would miss.
+    expect(jumpTerm).toBeGreaterThan(0.02);
+    expect(errors[errors.length >> 1]).toBeLessThan(0.05 * jumpTerm);
+    expect(errors[Math.floor(errors.length * 0.99)]).toBeLessThan(0.2 * jumpTerm);
 });
 
 describe("on the analytic head", () => {

@@ -129,13 +129,11 @@ export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3): 
     return { colour: [c[0], c[1], c[2]], surfaceWeight: c[3] * (1 - smoothstep(0.6, 1.5, Math.abs(behind))), density: d[3] * slab };
 }
 
-/**
- * The backward field's parts as the bake stores them (shaders/displacementJoin.wgsl): `primary` = w·a with the
- * selector s (with a jump) or the carve c (without); `secondary` = w·j with the carve c (with a jump), else zeros.
- */
+/** The backward field's parts as the bake stores them: w·a, the selector s and w·j (zero without a jump; models/deformation.py). */
 export interface IBackwardField {
-    primary: [number, number, number, number];
-    secondary: [number, number, number, number];
+    smooth: Vec3;
+    selector: number;
+    jump: Vec3;
 }
 
 /** The backward field's parts at the normalised deformed point. */
@@ -151,34 +149,18 @@ export function BackwardField(pack: ModelPack, alpha: Float32Array, beta: Float3
     pack.blend.evaluate(input.subarray(0, pe + alpha.length), w);
     const s = sigmoid(w[0]);
     const jump = pack.deformationJumpSharpness !== null;
-    const carve = pack.deformationCarveSharpness !== null ? d[d.length - 1] : 0;
     return {
-        primary: [s * d[0], s * d[1], s * d[2], jump ? d[6] : carve],
-        secondary: jump ? [s * d[3], s * d[4], s * d[5], carve] : [0, 0, 0, 0],
+        smooth: [s * d[0], s * d[1], s * d[2]],
+        selector: jump ? d[6] : 0,
+        jump: jump ? [s * d[3], s * d[4], s * d[5]] : [0, 0, 0],
     };
 }
 
-/** A deformed point: w·Δx (cm) and the share of density kept there (1 without a carve). */
-export interface IDeformedPoint {
-    displacement: Vec3;
-    kept: number;
-}
-
-/** The parts joined: w·a + sigmoid(k·s)·w·j, and 1 − sigmoid(k·c). */
-export function JoinField(pack: ModelPack, f: IBackwardField): IDeformedPoint {
-    const jump = pack.deformationJumpSharpness;
-    const carve = pack.deformationCarveSharpness;
-    const m = jump === null ? 0 : sigmoid(jump * f.primary[3]);
-    const c = jump === null ? f.primary[3] : f.secondary[3];
-    return {
-        displacement: [0, 1, 2].map((i) => f.primary[i] + m * f.secondary[i]) as Vec3,
-        kept: carve === null ? 1 : 1 - sigmoid(carve * c),
-    };
-}
-
-/** The deformed point at the normalised deformed point. */
-export function BackwardPoint(pack: ModelPack, alpha: Float32Array, beta: Float32Array, ud: Vec3): IDeformedPoint {
-    return JoinField(pack, BackwardField(pack, alpha, beta, ud));
+/** w·Δx (cm) at the normalised deformed point: smooth + sigmoid(k·s)·jump. */
+export function BackwardDisplacement(pack: ModelPack, alpha: Float32Array, beta: Float32Array, ud: Vec3): Vec3 {
+    const f = BackwardField(pack, alpha, beta, ud);
+    const m = sigmoid((pack.deformationJumpSharpness ?? 0) * f.selector);
+    return [0, 1, 2].map((i) => f.smooth[i] + m * f.jump[i]) as Vec3;
 }
 
 /** The boxes and grids a raymarch uses. */
@@ -236,7 +218,7 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
         const t = tStart + (i + 0.5) * v.stepSize;
         const x: Vec3 = [ro[0] + rd[0] * t, ro[1] + rd[1] * t, ro[2] + rd[2] * t];
         r.samples++;
-        const { displacement: d, kept } = BackwardPoint(v.pack, v.alpha, v.beta, toUnit(x, box.min, box.max));
+        const d = BackwardDisplacement(v.pack, v.alpha, v.beta, toUnit(x, box.min, box.max));
         const xc: Vec3 = [x[0] + d[0], x[1] + d[1], x[2] + d[2]];
         // The photo layer: its colour at the surface it saw, its slab's density and colour; the slab
         // may reach beyond the canonical box, where the decoder has no volume.
@@ -257,8 +239,8 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
             continue;
         }
         surface = surface.map((c, k) => c + (ph.colour[k] - c) * ph.surfaceWeight);
-        const sigma = (density + ph.density) * kept;
-        const colour = surface.map((c, k) => (density * c + ph.density * ph.colour[k]) / Math.max(density + ph.density, 1e-6));
+        const sigma = density + ph.density;
+        const colour = surface.map((c, k) => (density * c + ph.density * ph.colour[k]) / Math.max(sigma, 1e-6));
         const a = 1 - Math.exp(-sigma * v.stepSize);
         const w = transmittance * a;
         r.color[0] += w * colour[0];

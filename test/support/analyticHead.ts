@@ -156,45 +156,24 @@ function _deformationWithJump(): ITestLayer[] {
     return [first, { weight: rows, bias: [0, 0, 0, 0, 0, 0, 0], activation: "none" }];
 }
 
-/** Sharpness k of the analytic pack's variant with a carve. */
-const CarveSharpness = 30;
-
-/**
- * The same jaw with a carve (models/deformation.py): c = 2·jawOpen − 1 everywhere, so the whole
- * head is kept (1 − sigmoid(k·c) ≈ 1) below jawOpen ½ and carved away (≈ 0) above, when the runtime
- * reads the carve and applies it to the density.
- */
-function _deformationWithCarve(): ITestLayer[] {
-    const [first, last] = _deformation();
-    const carveRow = last.weight[0].map((_, k) => (k === 0 ? 2 : 0));
-    return [first, { weight: [...last.weight, carveRow], bias: [0, 0, 0, -1], activation: "none" }];
-}
-
-/** The analytic pack's variants: its D-Net plain, with a jump, with a carve (same head, same jaw). */
-export type AnalyticVariant = "plain" | "jump" | "carve";
-
-/** Pack id of an analytic variant. */
-export function AnalyticVariantPackId(variant: AnalyticVariant): string {
-    return variant === "plain" ? AnalyticPackId : `${AnalyticPackId}-${variant}`;
-}
+/** Id of the analytic pack's variant whose D-Net has a jump (same head, same jaw). */
+export const AnalyticJumpPackId = "analytic-head-jump";
 
 /**
  * Writes the analytic pack into `dir/pack/` and the avatar into `dir/analytic-head.glb`
  * (whose pack uri points at `pack/`); and the same head on a pack whose D-Net has a jump
- * (`dir/pack-jump/`, `dir/analytic-head-jump.glb`) or a carve (`dir/pack-carve/`, `dir/analytic-head-carve.glb`).
+ * (`dir/pack-jump/`, `dir/analytic-head-jump.glb`).
  * @param dir output folder
  */
 export async function WriteAnalyticAssets(dir: string): Promise<void> {
-    for (const variant of ["plain", "jump", "carve"] as const) {
-        await _WriteAnalyticAvatar(dir, variant);
+    for (const jump of [false, true]) {
+        await _WriteAnalyticAvatar(dir, jump);
     }
 }
 
-async function _WriteAnalyticAvatar(dir: string, variant: AnalyticVariant): Promise<void> {
-    const id = AnalyticVariantPackId(variant);
-    const suffix = variant === "plain" ? "" : `-${variant}`;
-    const deformation = { plain: _deformation, jump: _deformationWithJump, carve: _deformationWithCarve }[variant]();
-    await WriteTestPack(join(dir, `pack${suffix}`), {
+async function _WriteAnalyticAvatar(dir: string, jump: boolean): Promise<void> {
+    const id = jump ? AnalyticJumpPackId : AnalyticPackId;
+    await WriteTestPack(join(dir, jump ? "pack-jump" : "pack"), {
         id,
         version: AnalyticPackVersion,
         boxMin: BoxMin,
@@ -205,9 +184,8 @@ async function _WriteAnalyticAvatar(dir: string, variant: AnalyticVariant): Prom
         resolution: R,
         frequencies: Frequencies,
         decoder: _decoder(),
-        deformation,
-        deformationJump: variant === "jump" ? JumpSharpness : undefined,
-        deformationCarve: variant === "carve" ? CarveSharpness : undefined,
+        deformation: jump ? _deformationWithJump() : _deformation(),
+        deformationJump: jump ? JumpSharpness : undefined,
         blend: _blend(),
         provenance: "hand-set (test/support/analyticHead.ts)",
     });
@@ -215,13 +193,13 @@ async function _WriteAnalyticAvatar(dir: string, variant: AnalyticVariant): Prom
         {
             packId: id,
             packVersion: AnalyticPackVersion,
-            packUri: `pack${suffix}/`,
+            packUri: jump ? "pack-jump/" : "pack/",
             alpha: new Float32Array(AlphaDims),
             triplane: Uint16Array.from(_triplane(), FloatToHalf),
             channels: C,
             resolution: R,
         },
-        `analytic-head${suffix}`
+        jump ? "analytic-head-jump" : "analytic-head"
     );
-    WriteBytes(join(dir, `analytic-head${suffix}.glb`), glb);
+    WriteBytes(join(dir, jump ? "analytic-head-jump.glb" : "analytic-head.glb"), glb);
 }

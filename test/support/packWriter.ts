@@ -27,8 +27,6 @@ export interface ITestPackSpec {
     deformation: ITestLayer[];
     /** The D-Net's jump sharpness k (its last layer then has 7 outputs: a, j, s); none by default. */
     deformationJump?: number;
-    /** The D-Net's carve sharpness k (one more output, last: c); none by default. */
-    deformationCarve?: number;
     blend: ITestLayer[];
     provenance: string;
 }
@@ -44,7 +42,7 @@ export async function WriteTestPack(dir: string, spec: ITestPackSpec): Promise<R
     const tensors: Record<string, object> = {};
     const chunks: Uint16Array[] = [];
     let offset = 0;
-    const networks: Record<string, { layers: object[]; jump?: { sharpness: number }; carve?: { sharpness: number } }> = {};
+    const networks: Record<string, { layers: object[]; jump?: { sharpness: number } }> = {};
     for (const [name, layers] of [["decoder", spec.decoder], ["deformation", spec.deformation], ["blend", spec.blend]] as const) {
         networks[name] = {
             layers: layers.map((layer, i) => {
@@ -66,9 +64,6 @@ export async function WriteTestPack(dir: string, spec: ITestPackSpec): Promise<R
     }
     if (spec.deformationJump !== undefined) {
         networks.deformation.jump = { sharpness: spec.deformationJump };
-    }
-    if (spec.deformationCarve !== undefined) {
-        networks.deformation.carve = { sharpness: spec.deformationCarve };
     }
     const weights = new Uint8Array(offset);
     let cursor = 0;

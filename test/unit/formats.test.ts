@@ -104,13 +104,12 @@ describe("model pack", () => {
         await expectFormatError(ModelPack.LoadAsync(DiskReader(dir)), 'tensors["decoder.1.bias"]');
     });
 
-    test.each(["jump", "carve"])("a %s whose sharpness is not a positive number, or a D-Net whose outputs do not fit it", async (option) => {
-        const field = `networks.deformation.${option}`;
-        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation[option] = { sharpness: -1 })))), `${field}.sharpness`);
-        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation[option] = { sharpness: "10" })))), `${field}.sharpness`);
-        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation[option] = 10)))), field);
-        // The analytic D-Net outputs Δx (3 values): declaring a jump asks for 7, a carve for 4.
-        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation[option] = { sharpness: 10 })))), /^networks\.deformation\.layers\[\d+\]$/);
+    test("a jump whose sharpness is not a positive number, or a D-Net whose outputs do not fit its jump", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation.jump = { sharpness: -1 })))), "networks.deformation.jump.sharpness");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation.jump = { sharpness: "10" })))), "networks.deformation.jump.sharpness");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation.jump = 10)))), "networks.deformation.jump");
+        // The analytic D-Net outputs Δx (3 values): declaring a jump asks for 7.
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation.jump = { sharpness: 10 })))), /^networks\.deformation\.layers\[\d+\]$/);
     });
 
     test("missing network field", async () => {
