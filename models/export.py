@@ -61,6 +61,9 @@ def parse(argv=None):
     p.add_argument("--version", default="1.0.0")
     p.add_argument("--seed", type=int, default=0, help="seed of the fixture inputs")
     p.add_argument("--fixture-rows", type=int, default=64)
+    p.add_argument("--stretch-carve", type=float, nargs=2, default=[0.5, 0.9], metavar=("FROM", "TO"),
+                   help="the pack's stretchCarve (models/stretch_carve.py); measure it with models.eval_geometry")
+    p.add_argument("--no-stretch-carve", action="store_true", help="a pack without stretchCarve")
     return p.parse_args(argv)
 
 
@@ -197,6 +200,7 @@ def main(argv=None):
         "triplane": {"channels": C, "resolution": R},
         "positionalEncoding": {"frequencies": L},
         "networks": networks, "tensors": tensors, "files": files,
+        **({} if args.no_stretch_carve else {"stretchCarve": {"from": args.stretch_carve[0], "to": args.stretch_carve[1]}}),
         "provenance": {"command": " && ".join(commands), "seed": ca["seed"],
                        "createdAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                        "data": "3DMM: ICT-FaceKit, MIT",

@@ -59,6 +59,8 @@ class PackModel:
         self.dnet = _mlp(self.pack, folder, "deformation")
         self.wnet = _mlp(self.pack, folder, "blend")
         self.jump_sharpness = self.pack["networks"]["deformation"].get("jump", {}).get("sharpness")
+        carve = self.pack.get("stretchCarve")
+        self.stretch_carve = (carve["from"], carve["to"]) if carve else None
         self.generator = _generator(self.pack, folder)
         self.frequencies = self.pack["positionalEncoding"]["frequencies"]
         box = self.pack["canonicalBox"]

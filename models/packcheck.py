@@ -48,6 +48,11 @@ def check(folder):
         if not np.isfinite(a).all():
             raise PackError(field, "NaN or infinity")
         arrays[name] = a
+    carve = pack.get("stretchCarve")
+    if carve is not None:
+        ok = isinstance(carve, dict) and all(isinstance(carve.get(k), (int, float)) for k in ("from", "to"))
+        if not (ok and 0 <= carve["from"] < carve["to"]):
+            raise PackError("stretchCarve", "must be { from, to } with 0 ≤ from < to")
     pe = 3 + 6 * pack["positionalEncoding"]["frequencies"]
     jump = pack["networks"]["deformation"].get("jump")
     if jump is not None and not (isinstance(jump.get("sharpness"), (int, float)) and jump["sharpness"] > 0):

@@ -5,6 +5,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from .stretch_carve import bake_centres, kept
+
 
 class Camera:
     """Looks at `target` from `distance` cm, turned by `yaw` degrees about +y (0 = frontal, +z)."""
@@ -92,11 +94,20 @@ def _lookup(vol, box, p):
     return F.grid_sample(vol[None], g, align_corners=True, padding_mode="zeros")[0, :, :, 0, 0].T
 
 
+def _lookup_cells(vol, box, p):
+    """Trilinear sample of vol [K, nx, ny, nz] (texel centres over box, clamped at the faces, like a texture) at
+    p [N, 3] → [N, K]."""
+    u = 2 * (p - torch.tensor(box[0])) / (torch.tensor(box[1]) - torch.tensor(box[0])) - 1
+    g = u[:, [2, 1, 0]].view(1, -1, 1, 1, 3)
+    return F.grid_sample(vol[None], g, align_corners=False, padding_mode="border")[0, :, :, 0, 0].T
+
+
 class VolumeRenderer:
     """Coarse march on baked grids (displacement; canonical density max-pooled over ±1 cell, so it
     errs on the side of "occupied", like the runtime's dilated occupancy grid), then exact samples
     in a window from just before each coarse crossing, composited front to back; a ray that is
-    still transparent after a window marches on to the next crossing."""
+    still transparent after a window marches on to the next crossing. A pack with a stretch carve has its
+    density multiplied by the kept share computed from the field baked as the runtime bakes it."""
 
     def __init__(self, model, coarse_density=1.0, before=0.25, after=1.5, fine=32, windows=10, chunk=1 << 16):
         self.m, self.coarse_density, self.chunk = model, coarse_density, chunk
@@ -116,6 +127,12 @@ class VolumeRenderer:
             cp = _grid_points(self.m.box, density_step)
             s = self._chunked(lambda x: self.m.radiance(self.planes, x)[:, :1], cp.reshape(-1, 3))
             self.dens = F.max_pool3d(s.T.reshape(1, 1, *cp.shape[:3]), 3, stride=1, padding=1)[0]
+            self.kept = None
+            if self.m.stretch_carve:
+                box = self.m.deformed_box
+                xb = bake_centres(box)
+                disp = self._chunked(lambda x: self.m.displacement(x, alpha, beta), xb.reshape(-1, 3)).view(xb.shape)
+                self.kept = kept(disp, box, *self.m.stretch_carve)[None]
 
     def render(self, cam):
         """Depth [H, W] (camera z of the expected termination; inf where opacity < 0.5), opacity, sRGB on white."""
@@ -159,6 +176,8 @@ class VolumeRenderer:
                 p = (o[live, None] + ts[..., None] * dirs[live, None]).reshape(-1, 3)
                 xc = p + self._chunked(lambda x: self.m.displacement(x, self.alpha, self.beta), p)
                 out = self._chunked(lambda x: self.m.radiance(self.planes, x), xc)
+                if self.kept is not None:
+                    out[:, 0] *= _lookup_cells(self.kept, self.m.deformed_box, p)[:, 0]
                 sigma, col = out[:, 0].view(len(live), -1), out[:, 1:].view(len(live), -1, 3)
                 ds = (self.before + self.after) / (self.fine - 1) * dirs[live].norm(dim=1, keepdim=True)
                 a = 1 - torch.exp(-sigma * ds)

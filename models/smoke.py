@@ -8,7 +8,7 @@ import argparse
 import os
 import tempfile
 
-from . import export, export_deformation, train_canonical, train_deformation, train_landmark_regressor
+from . import export, export_deformation, stretch_carve, train_canonical, train_deformation, train_landmark_regressor
 
 
 def main(argv=None):
@@ -41,6 +41,8 @@ def main(argv=None):
         "--occupancy-weight", "0.1", "--search-air", "--relative-loss", "0.5", "--free-covered-eyes", "--blink-rate", "0.3",
         "--moved-boost", "5", "--jump", "--seam-weight", "0.1", "--seam-boost", "10", "--canonical-pack", pack, "--init-pack", pack])
     export_deformation.main(ict + ["--deformation", os.path.join(out, "deformation2"), "--pack", pack])
+    # The stretch carve set on the exported pack (export writes the default one; this sets other thresholds).
+    stretch_carve.main(["--pack", pack, "--from", "0.4", "--to", "0.8", "--version", "1.0.1"])
     print("smoke pack:", pack)
 
 

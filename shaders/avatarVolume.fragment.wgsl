@@ -32,6 +32,8 @@ var nofaDisplacementSampler : sampler;
 var nofaDisplacement : texture_3d<f32>;
 var nofaDisplacementJumpSampler : sampler;
 var nofaDisplacementJump : texture_3d<f32>;
+var nofaStretchKeptSampler : sampler;
+var nofaStretchKept : texture_3d<f32>;
 var<storage, read> nofaWeights : array<f32>;
 var<storage, read> nofaDynamic : array<f32>;
 var<storage, read> nofaOccupancy : array<u32>;

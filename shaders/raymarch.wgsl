@@ -1,7 +1,9 @@
 // Front-to-back raymarching of the deformed tri-plane volume, in the canonical frame (ICT cm).
 // Needs: nofaCommon, mlp, positionalEncoding, triplane, colourPlanes, photoLayer, deformation, bakedDisplacement and the generated networks;
 // globals `nofaDisplacement` and `nofaDisplacementJump` (texture_3d<f32>, each with its sampler: the
-// baked backward field over the deformed box, bakeDeformation.wgsl) and `nofaOccupancy: array<u32>` (dilated occupancy over the deformed box).
+// baked backward field over the deformed box, bakeDeformation.wgsl), `nofaStretchKept` (texture_3d<f32>
+// with its sampler: the stretch carve's share of density kept over the same texels, stretchCarve.wgsl; read
+// only when NOFA_STRETCH_CARVE) and `nofaOccupancy: array<u32>` (dilated occupancy over the deformed box).
 
 struct NofaRayParams {
     canonicalMin: vec3<f32>,
@@ -36,6 +38,16 @@ fn nofaDisplacementAt(x: vec3<f32>, p: NofaRayParams) -> vec3<f32> {
     }
     let texCoord = (x - p.deformedMin) / (p.deformedMax - p.deformedMin);
     return nofaBakedDisplacement(texCoord);
+}
+
+// The share of density kept at the deformed point x by the stretch carve (1 without one). Baked in both
+// deformation modes: the bake runs in both.
+fn nofaStretchKeptAt(x: vec3<f32>, p: NofaRayParams) -> f32 {
+    if (!NOFA_STRETCH_CARVE) {
+        return 1.0;
+    }
+    let texCoord = (x - p.deformedMin) / (p.deformedMax - p.deformedMin);
+    return textureSampleLevel(nofaStretchKept, nofaStretchKeptSampler, texCoord, 0.0).x;
 }
 
 fn nofaCellIndex(cell: vec3<u32>, dims: vec3<u32>) -> u32 {
@@ -91,8 +103,8 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
             continue;
         }
         let colourSurface = mix(colourVolume, ph.colour, ph.surfaceWeight);
-        let density = densityVolume + ph.density;
-        let colour = (densityVolume * colourSurface + ph.density * ph.colour) / max(density, 1e-6);
+        let density = (densityVolume + ph.density) * nofaStretchKeptAt(x, p);
+        let colour = (densityVolume * colourSurface + ph.density * ph.colour) / max(densityVolume + ph.density, 1e-6);
         let a = 1.0 - exp(-density * dt);
         let w = transmittance * a;
         r.color += w * colour;

@@ -53,6 +53,11 @@ export class ModelPack {
         return this.manifest.networks.deformation.jump?.sharpness ?? null;
     }
 
+    /** The stretch carve's thresholds on det(∂x_c/∂x_d) (docs/formats.md), or null for a pack without one. */
+    public get stretchCarve(): { from: number; to: number } | null {
+        return this.manifest.stretchCarve ?? null;
+    }
+
     /** Length of the positional encoding the D-Net and W-Net take first. */
     public get positionalEncodingSize(): number {
         return PositionalEncodingSize(this.manifest.positionalEncoding.frequencies);

@@ -57,6 +57,11 @@ export interface IPackManifest {
     canonicalBox: { min: [number, number, number]; max: [number, number, number] };
     /** Bound on |w·Δx| in cm. */
     maxDisplacement: number;
+    /**
+     * The stretch carve, when present: density × smoothstep(from, to, det(∂x_c/∂x_d)), the Jacobian of the baked
+     * backward map, so that space the deformation opens (an open mouth's gap) is empty (docs/formats.md).
+     */
+    stretchCarve?: { from: number; to: number };
     /** Length of α the networks take. */
     alphaDims: number;
     /** The 53 expression names in β order. */
@@ -190,6 +195,17 @@ export function ParsePackManifest(json: unknown): IPackManifest {
     if (maxDisplacement < 0) {
         throw new AvatarFormatError("maxDisplacement", "must be ≥ 0");
     }
+    let stretchCarve: IPackManifest["stretchCarve"];
+    if (root.stretchCarve !== undefined) {
+        const carve = _object(root.stretchCarve, "stretchCarve");
+        stretchCarve = { from: _finite(carve.from, "stretchCarve.from"), to: _finite(carve.to, "stretchCarve.to") };
+        if (stretchCarve.from < 0) {
+            throw new AvatarFormatError("stretchCarve.from", `must be ≥ 0, got ${stretchCarve.from}`);
+        }
+        if (!(stretchCarve.to > stretchCarve.from)) {
+            throw new AvatarFormatError("stretchCarve.to", `must be greater than stretchCarve.from (${stretchCarve.from}), got ${stretchCarve.to}`);
+        }
+    }
     const alphaDims = _integer(root.alphaDims, "alphaDims", 1);
     const names = root.expressionNames;
     if (!Array.isArray(names) || names.length !== ArkitNames.length || names.some((n, i) => n !== ArkitNames[i])) {
@@ -261,6 +277,7 @@ export function ParsePackManifest(json: unknown): IPackManifest {
         version,
         canonicalBox: { min, max },
         maxDisplacement,
+        ...(stretchCarve ? { stretchCarve } : {}),
         alphaDims,
         expressionNames: names as string[],
         triplane: { channels, resolution },

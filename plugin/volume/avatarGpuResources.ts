@@ -14,7 +14,7 @@ import { type ModelPack } from "../pack/modelPack";
 import { DeformedBox } from "../pack/packManifest";
 import { type IAvatarAsset } from "./avatarAsset";
 import { type NetworkLayout } from "./networkLayout";
-import { BakeDeformationSource, DeformedOccupancySource, DilateOccupancySource, OccupancySource } from "./shaderSources";
+import { BakeDeformationSource, DeformedOccupancySource, DilateOccupancySource, OccupancySource, StretchCarveSource } from "./shaderSources";
 import { ColourPlanesToTextureLayers, PhotoProjectionColumnMajor, TriplaneToTextureLayers } from "./triplaneTexture";
 
 /** Target cell sizes (cm) of the displacement texture and of the occupancy grid. */
@@ -69,6 +69,8 @@ export class AvatarGpuResources {
     public readonly displacement: RawTexture3D;
     /** w·j of a D-Net with a jump (1 texel without one). */
     public readonly displacementJump: RawTexture3D;
+    /** The stretch carve's share of density kept, in red, at the displacement's texels (1 texel without a carve). */
+    public readonly stretchKept: RawTexture3D;
     /** The pack's MLP weights (f32). */
     public readonly weights: StorageBuffer;
     /** Folded first-layer biases of the D-Net and W-Net. */
@@ -86,6 +88,8 @@ export class AvatarGpuResources {
     private readonly _occupancyParams: StorageBuffer;
     private readonly _photoProjectionBuffer: StorageBuffer;
     private readonly _bake: ComputeShader;
+    /** The stretch carve's pass (null for a pack without one). */
+    private readonly _stretchPass: ComputeShader | null;
     private readonly _occupancyPass: ComputeShader;
     private readonly _dilatePass: ComputeShader;
     private readonly _deformedOccupancyPass: ComputeShader;
@@ -132,7 +136,10 @@ export class AvatarGpuResources {
         const [jx, jy, jz] = pack.deformationJumpSharpness === null ? [1, 1, 1] : this.displacementDims;
         this.displacementJump = new RawTexture3D(null, jx, jy, jz, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_HALF_FLOAT, Constants.TEXTURE_CREATIONFLAG_STORAGE);
         this.displacementJump.name = `${name}.displacementJump`;
-        for (const t of [this.displacement, this.displacementJump]) {
+        const [kx, ky, kz] = pack.stretchCarve === null ? [1, 1, 1] : this.displacementDims;
+        this.stretchKept = new RawTexture3D(null, kx, ky, kz, Constants.TEXTUREFORMAT_RGBA, scene, false, false, Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_UNSIGNED_BYTE, Constants.TEXTURE_CREATIONFLAG_STORAGE);
+        this.stretchKept.name = `${name}.stretchKept`;
+        for (const t of [this.displacement, this.displacementJump, this.stretchKept]) {
             t.wrapU = t.wrapV = t.wrapR = Texture.CLAMP_ADDRESSMODE;
         }
 
@@ -169,6 +176,15 @@ export class AvatarGpuResources {
             ["occupancyOut", 1, this._occupancyCanonical],
             ["gridParams", 2, this._occupancyParams],
         ]);
+        this._stretchPass =
+            pack.stretchCarve === null
+                ? null
+                : _computePass(`${name}.stretchCarve`, engine, StretchCarveSource(pack), [
+                      ["gridParams", 0, this._bakeParams],
+                      ["nofaDisplacement", 2, this.displacement],
+                      ["nofaDisplacementJump", 4, this.displacementJump],
+                      ["keptOut", 5, this.stretchKept, "storage"],
+                  ]);
         this._deformedOccupancyPass = _computePass(`${name}.deformedOccupancy`, engine, DeformedOccupancySource(pack), [
             ["occupancyIn", 0, this._occupancyCanonical],
             ["nofaDisplacement", 2, this.displacement],
@@ -203,25 +219,36 @@ export class AvatarGpuResources {
         this.dynamic.update(values);
     }
 
+    /** The passes that follow a change of the biases, in order, with their workgroup counts. */
+    private get _bakePasses(): [ComputeShader, number[]][] {
+        const d = this.displacementDims.map((n) => Math.ceil(n / 4));
+        const o = this.occupancyDims.map((n) => Math.ceil(n / 4));
+        const passes: [ComputeShader, number[]][] = [[this._bake, d]];
+        if (this._stretchPass) {
+            passes.push([this._stretchPass, d]);
+        }
+        passes.push([this._deformedOccupancyPass, o]);
+        return passes;
+    }
+
     /**
-     * Bakes the displacement texture from the current biases, then moves the occupancy grid with it.
+     * Bakes the displacement texture from the current biases (and the stretch carve from it), then moves the
+     * occupancy grid with it.
      * @returns false when the passes are not compiled yet (nothing was dispatched)
      */
     public bake(): boolean {
-        if (!this._bake.isReady() || !this._deformedOccupancyPass.isReady()) {
+        const passes = this._bakePasses;
+        if (!passes.every(([pass]) => pass.isReady())) {
             return false;
         }
-        const d = this.displacementDims;
-        const o = this.occupancyDims;
-        return this._bake.dispatch(Math.ceil(d[0] / 4), Math.ceil(d[1] / 4), Math.ceil(d[2] / 4)) && this._deformedOccupancyPass.dispatch(Math.ceil(o[0] / 4), Math.ceil(o[1] / 4), Math.ceil(o[2] / 4));
+        return passes.every(([pass, [x, y, z]]) => pass.dispatch(x, y, z));
     }
 
-    /** Bakes (and moves the occupancy grid) once the passes are compiled. */
+    /** Bakes (and computes the stretch carve and moves the occupancy grid) once the passes are compiled. */
     public async bakeWhenReadyAsync(): Promise<void> {
-        const d = this.displacementDims;
-        const o = this.occupancyDims;
-        await this._bake.dispatchWhenReady(Math.ceil(d[0] / 4), Math.ceil(d[1] / 4), Math.ceil(d[2] / 4));
-        await this._deformedOccupancyPass.dispatchWhenReady(Math.ceil(o[0] / 4), Math.ceil(o[1] / 4), Math.ceil(o[2] / 4));
+        for (const [pass, [x, y, z]] of this._bakePasses) {
+            await pass.dispatchWhenReady(x, y, z);
+        }
     }
 
     /** Releases every texture and buffer. */
@@ -232,6 +259,7 @@ export class AvatarGpuResources {
         this.photoDepth.dispose();
         this.displacement.dispose();
         this.displacementJump.dispose();
+        this.stretchKept.dispose();
         for (const b of [this.weights, this.dynamic, this.occupancy, this._occupancyRaw, this._occupancyCanonical, this._bakeParams, this._occupancyParams, this._photoProjectionBuffer]) {
             b.dispose();
         }

@@ -315,6 +315,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             this._material.setPhotoProjection(this._gpu.photoProjection);
             this._material.setTexture("nofaDisplacement", this._gpu.displacement);
             this._material.setTexture("nofaDisplacementJump", this._gpu.displacementJump);
+            this._material.setTexture("nofaStretchKept", this._gpu.stretchKept);
             this._material.setStorageBuffer("nofaWeights", this._gpu.weights);
             this._material.setStorageBuffer("nofaDynamic", this._gpu.dynamic);
             this._material.setStorageBuffer("nofaOccupancy", this._gpu.occupancy);

@@ -34,7 +34,7 @@ export class AvatarVolumeMaterial extends ShaderMaterial {
                 attributes: ["position"],
                 uniformBuffers: ["Scene", "Mesh"],
                 uniforms: ["invWorld", "canonicalMin", "canonicalMax", "deformedMin", "deformedMax", "occupancyDims", "stepSize", "maxSteps", "perSampleDeformation", "skipEmpty", "showSampleCount", "photoProjection"],
-                samplers: ["nofaTriplane", "nofaColourPlanes", "nofaPhotoColour", "nofaPhotoDepth", "nofaDisplacement", "nofaDisplacementJump"],
+                samplers: ["nofaTriplane", "nofaColourPlanes", "nofaPhotoColour", "nofaPhotoDepth", "nofaDisplacement", "nofaDisplacementJump", "nofaStretchKept"],
                 storageBuffers: ["nofaWeights", "nofaDynamic", "nofaOccupancy"],
                 shaderLanguage: ShaderLanguage.WGSL,
                 needAlphaBlending: true,

@@ -13,6 +13,7 @@ import bakeDeformation from "../../shaders/bakeDeformation.wgsl";
 import occupancy from "../../shaders/occupancy.wgsl";
 import dilateOccupancy from "../../shaders/dilateOccupancy.wgsl";
 import deformedOccupancy from "../../shaders/deformedOccupancy.wgsl";
+import stretchCarve from "../../shaders/stretchCarve.wgsl";
 import { type ModelPack } from "../pack/modelPack";
 import { type ILayerPlacement, type NetworkLayout } from "./networkLayout";
 
@@ -66,10 +67,21 @@ export function DecoderSource(layout: NetworkLayout): string {
     return [_networkFunction("nofaDecoderNet", layout.decoder, "vec4<f32>"), triplane].join("\n");
 }
 
-/** Whether the pack's D-Net has a jump, and its sharpness, as WGSL constants, with the join of the field's parts. */
+/**
+ * Whether the pack's D-Net has a jump, and its sharpness, and whether it has a stretch carve, and its
+ * thresholds, as WGSL constants, with the join of the field's parts.
+ */
 function _displacementJoin(pack: ModelPack): string {
     const k = pack.deformationJumpSharpness;
-    return [`const NOFA_DEFORMATION_JUMP: bool = ${k !== null};`, `const NOFA_JUMP_SHARPNESS: f32 = ${(k ?? 0).toFixed(6)};`, displacementJoin].join("\n");
+    const carve = pack.stretchCarve;
+    return [
+        `const NOFA_DEFORMATION_JUMP: bool = ${k !== null};`,
+        `const NOFA_JUMP_SHARPNESS: f32 = ${(k ?? 0).toFixed(6)};`,
+        `const NOFA_STRETCH_CARVE: bool = ${carve !== null};`,
+        `const NOFA_STRETCH_FROM: f32 = ${(carve?.from ?? 0).toFixed(6)};`,
+        `const NOFA_STRETCH_TO: f32 = ${(carve?.to ?? 1).toFixed(6)};`,
+        displacementJoin,
+    ].join("\n");
 }
 
 /**
@@ -120,4 +132,13 @@ export function DilateOccupancySource(): string {
  */
 export function DeformedOccupancySource(pack: ModelPack): string {
     return [_displacementJoin(pack), bakedDisplacement, gridParams, deformedOccupancy].join("\n");
+}
+
+/**
+ * Full source of the compute pass that computes the stretch carve's share of density kept from the baked field.
+ * @param pack the pack (its jump and its stretch carve's thresholds)
+ * @returns WGSL source
+ */
+export function StretchCarveSource(pack: ModelPack): string {
+    return [_displacementJoin(pack), bakedDisplacement, gridParams, stretchCarve].join("\n");
 }

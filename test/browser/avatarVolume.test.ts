@@ -3,7 +3,7 @@
  * back and checked: the avatar appears (also in two viewports at once, and through an orthographic
  * camera, whose picture does not change with its distance), a mesh sphere through
  * the head occludes and is occluded per pixel, jawOpen changes the mouth region and nothing far
- * from it, a photo layer's slab shows (through the material's projection uniform and the
+ * from it, packs with a jump or a stretch carve render through the real material, a photo layer's slab shows (through the material's projection uniform and the
  * occupancy pass), bad files fail with typed errors and leave nothing on the GPU, 200 avatars created and
  * disposed leave the texture and buffer counts where they were, and the console shows no error.
  */
@@ -222,36 +222,62 @@ test("jawOpen changes the mouth region and nothing far from it", async () => {
     expect(outside).toBeLessThan(inside * 0.02);
 });
 
-test("a pack whose D-Net has a jump renders through both baked textures: the analytic jaw split into a + sigmoid(k·s)·j gives the same picture", async () => {
-    // analytic-head-jump's D-Net: a = ½·jaw, j = jaw, s = 0 (test/support/analyticHead.ts). Read
-    // and joined, that is the analytic jaw; with the second texture ignored it would open half as far.
+/**
+ * Frames of the analytic head on one of its variant packs (test/support/analyticHead.ts), loaded beside the
+ * sample's own avatar: each shot shows one of the two (`true`: the variant) at the given jawOpen.
+ */
+async function variantShots(variant: "jump" | "stretch", shots: [number, boolean][]): Promise<IImage[]> {
     await show(true, false);
     await view(-Math.PI / 2, Math.PI / 2, 0.6);
     await page.evaluate(async (url) => {
         const { scene, AvatarVolume } = window.nofaSample;
-        (window as unknown as { __jumpAvatar: unknown }).__jumpAvatar = await AvatarVolume.LoadAsync(url, scene);
-    }, `../${AssetsDir}/analytic-head-jump.glb`);
-    const shot = async (jaw: number, jump: boolean): Promise<IImage> => {
+        (window as unknown as { __variantAvatar: unknown }).__variantAvatar = await AvatarVolume.LoadAsync(url, scene);
+    }, `../${AssetsDir}/analytic-head-${variant}.glb`);
+    const images: IImage[] = [];
+    for (const [jaw, useVariant] of shots) {
         await page.evaluate(
-            ([j, useJump]) => {
-                const other = (window as unknown as { __jumpAvatar: { setEnabled(on: boolean): void; setExpression(w: Record<string, number>): void } }).__jumpAvatar;
-                window.nofaSample.avatar!.setEnabled(!useJump);
-                other.setEnabled(useJump);
-                (useJump ? other : window.nofaSample.avatar!).setExpression({ jawOpen: j });
+            ([j, use]) => {
+                const other = (window as unknown as { __variantAvatar: { setEnabled(on: boolean): void; setExpression(w: Record<string, number>): void } }).__variantAvatar;
+                window.nofaSample.avatar!.setEnabled(!use);
+                other.setEnabled(use);
+                (use ? other : window.nofaSample.avatar!).setExpression({ jawOpen: j });
             },
-            [jaw, jump] as const
+            [jaw, useVariant] as const
         );
-        return capture(3);
-    };
-    const plain = await shot(0.8, false);
-    const half = await shot(0.4, false);
-    const jumped = await shot(0.8, true);
-    await page.evaluate(() => (window as unknown as { __jumpAvatar: { dispose(): void } }).__jumpAvatar.dispose());
+        images.push(await capture(3));
+    }
+    await page.evaluate(() => (window as unknown as { __variantAvatar: { dispose(): void } }).__variantAvatar.dispose());
     await show(true, false);
     await page.evaluate(() => window.nofaSample.avatar!.setExpression({ jawOpen: 0 }));
-    const count = (a: IImage, b: IImage): number => Array.from({ length: Size * Size }, (_, i) => differs(a, b, i)).filter(Boolean).length;
-    expect(count(plain, half)).toBeGreaterThan(40);
-    expect(count(jumped, plain)).toBeLessThan(0.05 * count(plain, half));
+    return images;
+}
+
+const countDiffering = (a: IImage, b: IImage): number => Array.from({ length: Size * Size }, (_, i) => differs(a, b, i)).filter(Boolean).length;
+
+test("a pack whose D-Net has a jump renders through both baked textures: the analytic jaw split into a + sigmoid(k·s)·j gives the same picture", async () => {
+    // analytic-head-jump's D-Net: a = ½·jaw, j = jaw, s = 0 (test/support/analyticHead.ts). Read
+    // and joined, that is the analytic jaw; with the second texture ignored it would open half as far.
+    const [plain, half, jumped] = await variantShots("jump", [[0.8, false], [0.4, false], [0.8, true]]);
+    expect(countDiffering(plain, half)).toBeGreaterThan(40);
+    expect(countDiffering(jumped, plain)).toBeLessThan(0.05 * countDiffering(plain, half));
+});
+
+test("a pack with a stretch carve opens the analytic mouth where the lowered jaw's map squeezes a band into a sheet, and changes nothing with the jaw closed", async () => {
+    const [closed, closedCarved, open, openCarved] = await variantShots("stretch", [[0, false], [0, true], [0.8, false], [0.8, true]]);
+    const [x0, y0] = await page.evaluate(() => window.nofaSample.project(-0.06, -0.02, -0.1));
+    const [x1, y1] = await page.evaluate(() => window.nofaSample.project(0.06, -0.2, -0.1));
+    let inside = 0;
+    let outside = 0;
+    for (let y = 0; y < Size; y++) {
+        for (let x = 0; x < Size; x++) {
+            if (!differs(open, openCarved, y * Size + x)) continue;
+            if (x >= Math.min(x0, x1) - 2 && x <= Math.max(x0, x1) + 2 && y >= Math.min(y0, y1) - 2 && y <= Math.max(y0, y1) + 2) inside++;
+            else outside++;
+        }
+    }
+    expect(countDiffering(closedCarved, closed)).toBeLessThan(5);
+    expect(inside).toBeGreaterThan(20);
+    expect(outside).toBeLessThan(inside * 0.05);
 });
 
 test("a photo layer's slab paints the face and shows beside the head (the material's projection uniform and the occupancy pass both see it)", async () => {

@@ -17,12 +17,12 @@ import { Float32ArrayToHalf, HalfArrayToFloat32 } from "../../plugin/io/float16"
 import { ModelPack } from "../../plugin/pack/modelPack";
 import { FoldDynamicBiases } from "../../plugin/volume/dynamicBiases";
 import { NetworkLayout } from "../../plugin/volume/networkLayout";
-import { BakeDeformationSource, DecoderSource, DeformationSource, DeformedOccupancySource, DilateOccupancySource, NetworkBase, OccupancySource, PhotoLayerSource, RaymarchFunctions } from "../../plugin/volume/shaderSources";
+import { BakeDeformationSource, DecoderSource, DeformationSource, DeformedOccupancySource, DilateOccupancySource, NetworkBase, OccupancySource, PhotoLayerSource, RaymarchFunctions, StretchCarveSource } from "../../plugin/volume/shaderSources";
 import { ColourPlanesToTextureLayers, PhotoProjectionColumnMajor, TriplaneToTextureLayers } from "../../plugin/volume/triplaneTexture";
 import { type IPhotoLayer } from "../../plugin/volume/avatarAsset";
 import { ReadAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { readFileSync } from "node:fs";
-import { BackwardDisplacement, BackwardField, CellOccupied, Decode, type IReferenceTriplane, type IReferenceVolume, PhotoSample, Raymarch, type Vec3 } from "../reference/volumeReference";
+import { BackwardDisplacement, BackwardField, CellOccupied, StretchKept, Decode, type IReferenceTriplane, type IReferenceVolume, PhotoSample, Raymarch, type Vec3 } from "../reference/volumeReference";
 import { WriteAnalyticAssets } from "../support/analyticHead";
 import { Dispatch, GetDevice, ReadBuffer, ReleaseGpu, StorageFrom, StorageOf } from "../support/gpu";
 import { DiskReader } from "../support/nodeFiles";
@@ -59,6 +59,9 @@ beforeAll(async () => {
         // A D-Net with a jump (a, j, s), so that every kernel's join of the two fields is checked.
         deformation: RandomLayers([15 + AlphaDims + ExpressionCount, 16, 7], rand),
         deformationJump: 4,
+        // Thresholds inside the random field's range of det J (0.88–1.15 on the test's bake), so that the
+        // stretch carve test sees kept shares from 0 to 1.
+        stretchCarve: { from: 0.95, to: 1.05 },
         blend: RandomLayers([15 + AlphaDims, 8, 1], rand),
         provenance: "random test pack",
     });
@@ -176,6 +179,18 @@ test("D-Net · W-Net backward displacement matches the CPU reference", async () 
     expect(maxErr).toBeLessThan(2e-3);
 });
 
+/** A 3D texture's texels as floats: rgba16float (8 bytes per texel) or rgba8unorm (4, scaled to 0–1); rows of `dims[0]` texels must fill 256 bytes. */
+async function readTexture(t: GPUTexture, dims: number[], bytesPerTexel: 4 | 8): Promise<Float32Array> {
+    const bytesPerRow = dims[0] * bytesPerTexel;
+    const rb = device.createBuffer({ size: bytesPerRow * dims[1] * dims[2], usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const enc = device.createCommandEncoder();
+    enc.copyTextureToBuffer({ texture: t }, { buffer: rb, bytesPerRow, rowsPerImage: dims[1] }, dims);
+    device.queue.submit([enc.finish()]);
+    await rb.mapAsync(GPUMapMode.READ);
+    const bytes = rb.getMappedRange().slice(0);
+    return bytesPerTexel === 8 ? HalfArrayToFloat32(new Uint16Array(bytes)) : Float32Array.from(new Uint8Array(bytes), (v) => v / 255);
+}
+
 /** The deformed box of the random pack, and its displacement textures baked by the bake pass at `dims` texels. */
 async function bakeRandomPack(dims: number[]): Promise<{ min: number[]; max: number[]; textures: GPUTexture[] }> {
     const box = pack.manifest.canonicalBox;
@@ -198,16 +213,7 @@ test("bake pass writes the field's parts (w·a and s, w·j) at every texel centr
     const dims = [32, 8, 4];
     const box = pack.manifest.canonicalBox;
     const { min, max, textures } = await bakeRandomPack(dims);
-    const read = async (t: GPUTexture): Promise<Float32Array> => {
-        const bytesPerRow = dims[0] * 8;
-        const rb = device.createBuffer({ size: bytesPerRow * dims[1] * dims[2], usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-        const enc = device.createCommandEncoder();
-        enc.copyTextureToBuffer({ texture: t }, { buffer: rb, bytesPerRow, rowsPerImage: dims[1] }, dims);
-        device.queue.submit([enc.finish()]);
-        await rb.mapAsync(GPUMapMode.READ);
-        return HalfArrayToFloat32(new Uint16Array(rb.getMappedRange().slice(0)));
-    };
-    const [gpu, gpuJump] = [await read(textures[0]), await read(textures[1])];
+    const [gpu, gpuJump] = [await readTexture(textures[0], dims, 8), await readTexture(textures[1], dims, 8)];
     let maxErr = 0;
     let jumpSeen = 0;
     for (let z = 0; z < dims[2]; z++) {
@@ -226,6 +232,29 @@ test("bake pass writes the field's parts (w·a and s, w·j) at every texel centr
     }
     expect(jumpSeen).toBeGreaterThan(0.05);
     expect(maxErr).toBeLessThan(1e-2);
+});
+
+test("stretch carve pass: the share of density kept is smoothstep(from, to, det J) of the baked field (central differences of the joined texels)", async () => {
+    const dims = [64, 8, 6];
+    const { min, max, textures } = await bakeRandomPack(dims);
+    const usage = GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC;
+    const kept = device.createTexture({ size: dims, dimension: "3d", format: "rgba8unorm", usage });
+    await Dispatch(device, StretchCarveSource(pack), [
+        { buffer: gridParams(min, max, dims, [0, 0, 0, 0]) },
+        linearSampler(),
+        textures[0].createView(),
+        linearSampler(),
+        textures[1].createView(),
+        kept.createView(),
+    ], dims.map((d) => Math.ceil(d / 4)) as [number, number, number]);
+    const [primary, secondary, gpuKept] = [await readTexture(textures[0], dims, 8), await readTexture(textures[1], dims, 8), await readTexture(kept, dims, 4)];
+    const want = StretchKept(pack, primary, secondary, dims, min, max);
+    let maxErr = 0;
+    want.forEach((v, i) => (maxErr = Math.max(maxErr, Math.abs(v - gpuKept[4 * i]))));
+    // rgba8unorm storage (1/255 steps); the texels are read back through the filter at their centres.
+    expect(maxErr).toBeLessThan(0.02);
+    expect(Math.min(...want)).toBeLessThan(0.05);
+    expect(Math.max(...want)).toBeGreaterThan(0.95);
 });
 
 test("the raymarcher's baked displacement (two textures joined after filtering) follows the per-sample field", async () => {
@@ -256,6 +285,8 @@ test("the raymarcher's baked displacement (two textures joined after filtering) 
 @group(1) @binding(6) var nofaPhotoColourSampler: sampler;
 @group(1) @binding(7) var nofaPhotoDepth: texture_2d<f32>;
 @group(1) @binding(8) var nofaPhotoDepthSampler: sampler;
+@group(1) @binding(9) var nofaStretchKept: texture_3d<f32>;
+@group(1) @binding(10) var nofaStretchKeptSampler: sampler;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     if (id.x >= arrayLength(&inputs)) { return; }
     let p = NofaRayParams(vec3<f32>(${box.min}), vec3<f32>(${box.max}), vec3<f32>(${min}), vec3<f32>(${max}),
@@ -515,8 +546,10 @@ describe("on the analytic head", () => {
 @group(0) @binding(13) var<storage, read> photoProjection: mat4x4<f32>;
 @group(0) @binding(14) var nofaDisplacementJump: texture_3d<f32>;
 @group(0) @binding(15) var nofaDisplacementJumpSampler: sampler;
-@group(0) @binding(16) var<storage, read> inputs: array<vec4<f32>>;
-@group(0) @binding(17) var<storage, read_write> outputs: array<vec4<f32>>;
+@group(0) @binding(16) var nofaStretchKept: texture_3d<f32>;
+@group(0) @binding(17) var nofaStretchKeptSampler: sampler;
+@group(0) @binding(18) var<storage, read> inputs: array<vec4<f32>>;
+@group(0) @binding(19) var<storage, read_write> outputs: array<vec4<f32>>;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let n = arrayLength(&inputs) / 2u;
     if (id.x >= n) { return; }
@@ -546,6 +579,9 @@ describe("on the analytic head", () => {
                 photoRes.depth,
                 linearSampler(),
                 { buffer: photoRes.projection },
+                displacement.createView(),
+                linearSampler(),
+                // The analytic head has no stretch carve: the raymarcher never reads this texture.
                 displacement.createView(),
                 linearSampler(),
                 { buffer: StorageFrom(device, Float32Array.from(rays.flatMap(([o, d]) => [...o, 0, ...d, 0]))) },

@@ -1,7 +1,8 @@
 /**
  * models/ smoke run: a few steps of each trainer (the landmark regressor's too) and the export at tiny sizes (`python3 -m models.smoke`),
  * then the exported pack.json is checked (structure, hashes, shape chains) by models.packcheck, and the
- * runtime loads it: its D-Net (fine-tuned with a jump) matches the PyTorch fixture on the CPU.
+ * runtime loads it: its D-Net (fine-tuned with a jump) matches the PyTorch fixture on the CPU, and the stretch
+ * carve set by models.stretch_carve reaches the loader.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -33,6 +34,10 @@ test("smoke: tiny training of every network and the export produce a valid pack"
         expect(pack.networks.deformation.jump.sharpness).toBeGreaterThan(0);
         const loaded = await ModelPack.LoadAsync(DiskReader(join(out, "pack")));
         expect(loaded.deformationJumpSharpness).toBe(pack.networks.deformation.jump.sharpness);
+        // models.stretch_carve set the thresholds and the version, and recorded itself.
+        expect(loaded.stretchCarve).toEqual({ from: 0.4, to: 0.8 });
+        expect(loaded.version).toBe("1.0.1");
+        expect(pack.provenance.command).toContain("-m models.stretch_carve");
         const dnet = JSON.parse(readFileSync(join(out, "pack", "fixtures", "deformation.json"), "utf8"));
         const o = new Float32Array(loaded.deformation.outputSize);
         expect(o.length).toBe(7);

@@ -163,6 +163,45 @@ export function BackwardDisplacement(pack: ModelPack, alpha: Float32Array, beta:
     return [0, 1, 2].map((i) => f.smooth[i] + m * f.jump[i]) as Vec3;
 }
 
+/**
+ * The stretch carve's share of density kept at every texel of a baked field (shaders/stretchCarve.wgsl):
+ * smoothstep(from, to, det(I + ∂(w·Δx)/∂x)), the derivatives from central differences of the joined texels
+ * (one-sided at the faces).
+ * @param primary the first baked texture's texels (w·a and s), rgba, x fastest
+ * @param secondary the second's (w·j), read with a jump only
+ */
+export function StretchKept(pack: ModelPack, primary: Float32Array, secondary: Float32Array, dims: number[], min: number[], max: number[]): Float32Array {
+    const k = pack.deformationJumpSharpness;
+    const { from, to } = pack.stretchCarve!;
+    const at = (c: number[]): number[] => {
+        const i = 4 * (c[0] + dims[0] * (c[1] + dims[1] * c[2]));
+        const m = k === null ? 0 : sigmoid(k * primary[i + 3]);
+        return [0, 1, 2].map((a) => primary[i + a] + m * secondary[i + a]);
+    };
+    const out = new Float32Array(dims[0] * dims[1] * dims[2]);
+    for (let z = 0; z < dims[2]; z++) {
+        for (let y = 0; y < dims[1]; y++) {
+            for (let x = 0; x < dims[0]; x++) {
+                const id = [x, y, z];
+                const J = [0, 1, 2].map((axis) => {
+                    const lo = id.slice();
+                    const hi = id.slice();
+                    lo[axis] = Math.max(id[axis] - 1, 0);
+                    hi[axis] = Math.min(id[axis] + 1, dims[axis] - 1);
+                    const h = ((hi[axis] - lo[axis]) * (max[axis] - min[axis])) / dims[axis];
+                    const [a, b] = [at(lo), at(hi)];
+                    return [0, 1, 2].map((r) => (r === axis ? 1 : 0) + (b[r] - a[r]) / h);
+                });
+                // J[c] is column c (∂x_c/∂x_c-th axis); det of the 3 × 3 matrix with those columns.
+                const det =
+                    J[0][0] * (J[1][1] * J[2][2] - J[2][1] * J[1][2]) - J[1][0] * (J[0][1] * J[2][2] - J[2][1] * J[0][2]) + J[2][0] * (J[0][1] * J[1][2] - J[1][1] * J[0][2]);
+                out[x + dims[0] * (y + dims[1] * z)] = smoothstep(from, to, det);
+            }
+        }
+    }
+    return out;
+}
+
 /** The boxes and grids a raymarch uses. */
 export interface IReferenceVolume {
     pack: ModelPack;

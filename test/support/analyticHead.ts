@@ -156,24 +156,32 @@ function _deformationWithJump(): ITestLayer[] {
     return [first, { weight: rows, bias: [0, 0, 0, 0, 0, 0, 0], activation: "none" }];
 }
 
-/** Id of the analytic pack's variant whose D-Net has a jump (same head, same jaw). */
-export const AnalyticJumpPackId = "analytic-head-jump";
+/** The analytic pack's variants (same head, same jaw): its D-Net plain, with a jump, or the plain one with a stretch carve. */
+export type AnalyticVariant = "plain" | "jump" | "stretch";
+
+/**
+ * The stretch variant's carve (docs/formats.md): the W-Net's weight falls from 1 to 0 within ~0.5 cm above the
+ * mouth line (y = −4.5), so the lowered jaw's backward map squeezes a band there into a sheet (det J ≈ 1 − 5·jawOpen)
+ * and the carve empties it: the mouth opens.
+ */
+const StretchCarve = { from: 0.5, to: 0.9 };
 
 /**
  * Writes the analytic pack into `dir/pack/` and the avatar into `dir/analytic-head.glb`
  * (whose pack uri points at `pack/`); and the same head on a pack whose D-Net has a jump
- * (`dir/pack-jump/`, `dir/analytic-head-jump.glb`).
+ * (`dir/pack-jump/`, `dir/analytic-head-jump.glb`) or with a stretch carve (`dir/pack-stretch/`, `dir/analytic-head-stretch.glb`).
  * @param dir output folder
  */
 export async function WriteAnalyticAssets(dir: string): Promise<void> {
-    for (const jump of [false, true]) {
-        await _WriteAnalyticAvatar(dir, jump);
+    for (const variant of ["plain", "jump", "stretch"] as const) {
+        await _WriteAnalyticAvatar(dir, variant);
     }
 }
 
-async function _WriteAnalyticAvatar(dir: string, jump: boolean): Promise<void> {
-    const id = jump ? AnalyticJumpPackId : AnalyticPackId;
-    await WriteTestPack(join(dir, jump ? "pack-jump" : "pack"), {
+async function _WriteAnalyticAvatar(dir: string, variant: AnalyticVariant): Promise<void> {
+    const id = variant === "plain" ? AnalyticPackId : `${AnalyticPackId}-${variant}`;
+    const suffix = variant === "plain" ? "" : `-${variant}`;
+    await WriteTestPack(join(dir, `pack${suffix}`), {
         id,
         version: AnalyticPackVersion,
         boxMin: BoxMin,
@@ -184,8 +192,9 @@ async function _WriteAnalyticAvatar(dir: string, jump: boolean): Promise<void> {
         resolution: R,
         frequencies: Frequencies,
         decoder: _decoder(),
-        deformation: jump ? _deformationWithJump() : _deformation(),
-        deformationJump: jump ? JumpSharpness : undefined,
+        deformation: variant === "jump" ? _deformationWithJump() : _deformation(),
+        deformationJump: variant === "jump" ? JumpSharpness : undefined,
+        stretchCarve: variant === "stretch" ? StretchCarve : undefined,
         blend: _blend(),
         provenance: "hand-set (test/support/analyticHead.ts)",
     });
@@ -193,13 +202,13 @@ async function _WriteAnalyticAvatar(dir: string, jump: boolean): Promise<void> {
         {
             packId: id,
             packVersion: AnalyticPackVersion,
-            packUri: jump ? "pack-jump/" : "pack/",
+            packUri: `pack${suffix}/`,
             alpha: new Float32Array(AlphaDims),
             triplane: Uint16Array.from(_triplane(), FloatToHalf),
             channels: C,
             resolution: R,
         },
-        jump ? "analytic-head-jump" : "analytic-head"
+        `analytic-head${suffix}`
     );
-    WriteBytes(join(dir, jump ? "analytic-head-jump.glb" : "analytic-head.glb"), glb);
+    WriteBytes(join(dir, `analytic-head${suffix}.glb`), glb);
 }

@@ -27,6 +27,8 @@ export interface ITestPackSpec {
     deformation: ITestLayer[];
     /** The D-Net's jump sharpness k (its last layer then has 7 outputs: a, j, s); none by default. */
     deformationJump?: number;
+    /** The pack's stretch carve (docs/formats.md); none by default. */
+    stretchCarve?: { from: number; to: number };
     blend: ITestLayer[];
     provenance: string;
 }
@@ -79,6 +81,7 @@ export async function WriteTestPack(dir: string, spec: ITestPackSpec): Promise<R
         units: "cm",
         canonicalBox: { min: spec.boxMin, max: spec.boxMax },
         maxDisplacement: spec.maxDisplacement,
+        ...(spec.stretchCarve ? { stretchCarve: spec.stretchCarve } : {}),
         alphaDims: spec.alphaDims,
         expressionNames: ArkitNames,
         triplane: { channels: spec.channels, resolution: spec.resolution },

@@ -112,6 +112,15 @@ describe("model pack", () => {
         await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.networks.deformation.jump = { sharpness: 10 })))), /^networks\.deformation\.layers\[\d+\]$/);
     });
 
+    test("a stretch carve whose thresholds are not numbers with 0 ≤ from < to", async () => {
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.stretchCarve = 0.5)))), "stretchCarve");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.stretchCarve = { from: "0.5", to: 0.9 })))), "stretchCarve.from");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.stretchCarve = { from: -0.1, to: 0.9 })))), "stretchCarve.from");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.stretchCarve = { from: 0.9, to: 0.5 })))), "stretchCarve.to");
+        const pack = await ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.stretchCarve = { from: 0.5, to: 0.9 }))));
+        expect(pack.stretchCarve).toEqual({ from: 0.5, to: 0.9 });
+    });
+
     test("missing network field", async () => {
         await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void delete j.networks.blend))), "networks.blend");
     });
