@@ -37,6 +37,8 @@ Networks shared by every avatar (format: docs/formats.md; how they were trained:
 - G (`generator.onnx`): identity α (first {alpha} ICT modes) → canonical tri-plane 3 × {c} × {r} × {r}.
 - decoder: tri-plane feature → density (softplus, per cm) and sRGB colour (sigmoid).
 - D-Net (`deformation`), W-Net (`blend`): the backward field x_c = x_d + w(x_d, α)·Δx(x_d, α, β).
+- `stretchCarve` (pack.json, when present): density × smoothstep(from, to, det ∂x_c/∂x_d), so that the space
+  an open mouth adds, which the backward map squeezes onto the closed canonical lips, is empty.
 - `fixtures/`: PyTorch inputs and outputs of each network for parity tests (tolerances inside).
 
 ICT-FaceKit has no albedo: this pack paints a neutral skin tone with soft baked shading and
@@ -65,6 +67,15 @@ def parse(argv=None):
                    help="the pack's stretchCarve (models/stretch_carve.py); measure it with models.eval_geometry")
     p.add_argument("--no-stretch-carve", action="store_true", help="a pack without stretchCarve")
     return p.parse_args(argv)
+
+
+def write_readme(folder, pack):
+    """The pack's README.md: what it holds, the commands of its provenance, the 3DMM's licence notice."""
+    t = pack["triplane"]
+    with open(os.path.join(folder, "README.md"), "w") as fh:
+        fh.write(README.format(alpha=pack["alphaDims"], c=t["channels"], r=t["resolution"], seed=pack["provenance"]["seed"],
+                               command=" &&\n    ".join(pack["provenance"]["command"].split(" && ")),
+                               license=pack["licenses"][0]["notice"]))
 
 
 def half_round(module):
@@ -209,8 +220,7 @@ def main(argv=None):
     }
     with open(os.path.join(args.out, "pack.json"), "w") as fh:
         json.dump(pack, fh, indent=1)
-    with open(os.path.join(args.out, "README.md"), "w") as fh:
-        fh.write(README.format(alpha=A, c=C, r=R, seed=ca["seed"], command=" &&\n    ".join(commands), license=license_text))
+    write_readme(args.out, pack)
     check(args.out)
     total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(args.out) for f in fs)
     print("pack %s: %.2f MB" % (args.out, total / 1e6))

@@ -19,8 +19,7 @@ import torch
 from .blend import WNet
 from .deformation import DNet
 from .distributed import command_line, explicit_command
-from .export import README, field_inputs, fixture, half_round, write_weights
-from .ict import ict_dir
+from .export import field_inputs, fixture, half_round, write_readme, write_weights
 from .pack import PackModel
 from .packcheck import check
 
@@ -29,7 +28,6 @@ def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--deformation", default="models/runs/deformation2")
     p.add_argument("--pack", default="models/packs/ict-base")
-    p.add_argument("--ict")
     p.add_argument("--version", default="1.1.0")
     return p.parse_args(argv)
 
@@ -85,11 +83,7 @@ def main(argv=None):
     prov["trainingSeconds"]["deformationFineTune"] = round(dk["seconds"])
     with open(os.path.join(args.pack, "pack.json"), "w") as fh:
         json.dump(pack, fh, indent=1)
-    with open(os.path.join(ict_dir(args.ict), "LICENSE")) as fh:
-        license_text = fh.read()
-    with open(os.path.join(args.pack, "README.md"), "w") as fh:
-        fh.write(README.format(alpha=A, c=pack["triplane"]["channels"], r=pack["triplane"]["resolution"],
-                               seed=prov["seed"], command=" &&\n    ".join(commands), license=license_text))
+    write_readme(args.pack, pack)
     check(args.pack)
     total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(args.pack) for f in fs)
     print("pack %s %s: %.2f MB" % (args.pack, args.version, total / 1e6))

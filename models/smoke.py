@@ -40,7 +40,7 @@ def main(argv=None):
         "--steps", "2", "--pairs", "2", "--shell-points", "256", "--box-points", "64", "--zone-points", "96",
         "--occupancy-weight", "0.1", "--search-air", "--relative-loss", "0.5", "--free-covered-eyes", "--blink-rate", "0.3",
         "--moved-boost", "5", "--jump", "--seam-weight", "0.1", "--seam-boost", "10", "--canonical-pack", pack, "--init-pack", pack])
-    export_deformation.main(ict + ["--deformation", os.path.join(out, "deformation2"), "--pack", pack])
+    export_deformation.main(["--deformation", os.path.join(out, "deformation2"), "--pack", pack])
     # The stretch carve set on the exported pack (export writes the default one; this sets other thresholds).
     stretch_carve.main(["--pack", pack, "--from", "0.4", "--to", "0.8", "--version", "1.0.1"])
     print("smoke pack:", pack)

@@ -18,6 +18,7 @@ import os
 import torch
 
 from .distributed import command_line
+from .export import write_readme
 from .packcheck import check
 
 BAKE_CELL = 0.6        # cm
@@ -66,6 +67,7 @@ def main(argv=None):
     pack["provenance"]["command"] += " && " + command_line("models.stretch_carve")
     with open(os.path.join(args.pack, "pack.json"), "w") as fh:
         json.dump(pack, fh, indent=1)
+    write_readme(args.pack, pack)
     check(args.pack)
     print("pack %s %s: stretchCarve %s" % (args.pack, args.version, pack["stretchCarve"]))
 

@@ -2,8 +2,9 @@
  * Writes docs/images/photo-avatars.png: for each photo, its avatar (made by the CLI's path,
  * `ReconstructAvatarAsync`) rendered in headless Chromium (the sample scene, SwiftShader) from the
  * front, at −30° and +30° yaw, and from the front with jawOpen 0.6 and with a smile. Only renders
- * (no photo pixels) go into the image.
- *     npx tsx test/reconstruction/writePhotoAvatarViews.ts [--size 160] [photo.jpg …]
+ * (no photo pixels) go into the image. With `--base-head`, the first row is the sample scene's base
+ * head (the committed pack's mean identity), and without photos named no photo rows follow.
+ *     npx tsx test/reconstruction/writePhotoAvatarViews.ts [--size 160] [--base-head] [--out PNG] [photo.jpg …]
  * Needs `npm run build` (the sample bundle) first.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -19,9 +20,11 @@ import { OpenSample, StartBrowser } from "../support/browser";
 import { DiskReader } from "../support/nodeFiles";
 import { FaceApiModelFolder, SamplePhotoPath } from "./reconstructionFixtures";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { size: { type: "string", default: "160" }, out: { type: "string", default: "docs/images/photo-avatars.png" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { size: { type: "string", default: "160" }, out: { type: "string", default: "docs/images/photo-avatars.png" }, "base-head": { type: "boolean", default: false } } });
 const size = Number(values.size);
-const photos = positionals.length ? positionals : [2, 3, 6].map((i) => join(SamplePhotoPath, "..", `sample${i}.jpg`));
+const photos = positionals.length || values["base-head"] ? positionals : [2, 3, 6].map((i) => join(SamplePhotoPath, "..", `sample${i}.jpg`));
+/** Rows: null for the base head, else a photo. */
+const rows: (string | null)[] = [...(values["base-head"] ? [null] : []), ...photos];
 const views: { yaw: number; expression: Record<string, number> }[] = [
     { yaw: 0, expression: {} },
     { yaw: -30, expression: {} },
@@ -34,15 +37,19 @@ const pack = await ModelPack.LoadAsync(DiskReader("models/packs/ict-base"));
 const detector = await FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder) });
 const dir = join("test-output", "photo-avatar-views");
 mkdirSync(dir, { recursive: true });
-const sheet = new PNG({ width: size * views.length, height: size * photos.length });
+const sheet = new PNG({ width: size * views.length, height: size * rows.length });
 const session = await StartBrowser();
 try {
-    for (const [row, photo] of photos.entries()) {
-        const result = await ReconstructAvatarAsync(readFileSync(photo), pack, { detector, fallbackMesh: false });
-        result.asset.packUri = "../../models/packs/ict-base/";
-        const glb = join(dir, `avatar-${row}.glb`);
-        writeFileSync(glb, await WriteAvatarGlb(result.asset, "avatar"));
-        const { page } = await OpenSample(session, `avatar=../${glb}&ui=0&size=${size}`);
+    for (const [row, photo] of rows.entries()) {
+        let avatarParameter = "";
+        if (photo !== null) {
+            const result = await ReconstructAvatarAsync(readFileSync(photo), pack, { detector, fallbackMesh: false });
+            result.asset.packUri = "../../models/packs/ict-base/";
+            const glb = join(dir, `avatar-${row}.glb`);
+            writeFileSync(glb, await WriteAvatarGlb(result.asset, "avatar"));
+            avatarParameter = `avatar=../${glb}&`;
+        }
+        const { page } = await OpenSample(session, `${avatarParameter}ui=0&size=${size}`);
         await page.setViewportSize({ width: size, height: size });
         for (const [column, view] of views.entries()) {
             await page.evaluate(async ([yaw, expression]) => {
@@ -65,7 +72,7 @@ try {
             }, [view.yaw, view.expression] as const);
             const shot = PNG.sync.read(await page.screenshot({ clip: { x: 0, y: 0, width: size, height: size }, timeout: 600_000 }));
             PNG.bitblt(shot, sheet, 0, 0, size, size, column * size, row * size);
-            console.log(`${photo}: view ${column + 1}/${views.length}`);
+            console.log(`${photo ?? "base head"}: view ${column + 1}/${views.length}`);
         }
         await page.close();
     }
