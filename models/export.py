@@ -78,6 +78,15 @@ def write_readme(folder, pack):
                                license=pack["licenses"][0]["notice"]))
 
 
+def bump_version(pack, version):
+    """Sets the pack's version after a change that keeps G and the decoder (the backward field, the stretch
+    carve): avatars made for the earlier versions still render, so they go into compatibleAvatarVersions."""
+    if version != pack["version"]:
+        earlier = pack.get("compatibleAvatarVersions", []) + [pack["version"]]
+        pack["compatibleAvatarVersions"] = sorted(set(earlier) - {version}, key=earlier.index)
+        pack["version"] = version
+
+
 def half_round(module):
     """The module with its parameters rounded to float16 (what the pack stores), in float32."""
     with torch.no_grad():

@@ -19,7 +19,7 @@ import torch
 from .blend import WNet
 from .deformation import DNet
 from .distributed import command_line, explicit_command
-from .export import field_inputs, fixture, half_round, write_readme, write_weights
+from .export import bump_version, field_inputs, fixture, half_round, write_readme, write_weights
 from .pack import PackModel
 from .packcheck import check
 
@@ -79,7 +79,7 @@ def main(argv=None):
             "the last train_deformation starts from (--init-pack) and renders through (--canonical-pack) the pack "
             "as the earlier commands export it, version %s; this export then replaces only D-Net and W-Net"
             % pack["version"])
-    pack["version"] = args.version
+    bump_version(pack, args.version)
     prov["trainingSeconds"]["deformationFineTune"] = round(dk["seconds"])
     with open(os.path.join(args.pack, "pack.json"), "w") as fh:
         json.dump(pack, fh, indent=1)

@@ -48,6 +48,9 @@ def check(folder):
         if not np.isfinite(a).all():
             raise PackError(field, "NaN or infinity")
         arrays[name] = a
+    versions = pack.get("compatibleAvatarVersions", [])
+    if not (isinstance(versions, list) and all(isinstance(v, str) for v in versions)):
+        raise PackError("compatibleAvatarVersions", "must be an array of version strings")
     carve = pack.get("stretchCarve")
     if carve is not None:
         ok = isinstance(carve, dict) and all(isinstance(carve.get(k), (int, float)) for k in ("from", "to"))

@@ -18,7 +18,7 @@ import os
 import torch
 
 from .distributed import command_line
-from .export import write_readme
+from .export import bump_version, write_readme
 from .packcheck import check
 
 BAKE_CELL = 0.6        # cm
@@ -63,7 +63,7 @@ def main(argv=None):
     args = parse(argv)
     pack = check(args.pack)
     pack["stretchCarve"] = {"from": args.lo, "to": args.hi}
-    pack["version"] = args.version
+    bump_version(pack, args.version)
     pack["provenance"]["command"] += " && " + command_line("models.stretch_carve")
     with open(os.path.join(args.pack, "pack.json"), "w") as fh:
         json.dump(pack, fh, indent=1)

@@ -58,6 +58,17 @@ export class ModelPack {
         return this.manifest.stretchCarve ?? null;
     }
 
+    /**
+     * Whether avatars made for pack `id@version` render with this pack: the same id, and this version or one
+     * that `compatibleAvatarVersions` lists (earlier versions with the same generator and decoder).
+     * @param id the pack id an avatar names
+     * @param version the pack version it names
+     * @returns true when this pack renders such an avatar as it is
+     */
+    public rendersAvatarsOf(id: string, version: string): boolean {
+        return id === this.id && (version === this.version || (this.manifest.compatibleAvatarVersions ?? []).includes(version));
+    }
+
     /** Length of the positional encoding the D-Net and W-Net take first. */
     public get positionalEncodingSize(): number {
         return PositionalEncodingSize(this.manifest.positionalEncoding.frequencies);
@@ -140,12 +151,13 @@ export class ModelPack {
     }
 
     /**
-     * A pack loaded earlier with this id and version, or null.
+     * A pack loaded earlier with this id and version, or else the latest loaded one that renders avatars of
+     * that version (see {@link rendersAvatarsOf}), or null.
      * @param id pack id
      * @param version pack version
      * @returns the registered pack or null
      */
     public static Find(id: string, version: string): ModelPack | null {
-        return _registry.get(_key(id, version)) ?? null;
+        return _registry.get(_key(id, version)) ?? [..._registry.values()].reverse().find((p) => p.rendersAvatarsOf(id, version)) ?? null;
     }
 }

@@ -58,6 +58,11 @@ export interface IPackManifest {
     /** Bound on |w·Δx| in cm. */
     maxDisplacement: number;
     /**
+     * Earlier versions of this pack whose avatars it renders as they are (the same generator and decoder: only
+     * the backward field or the stretch carve changed); an avatar names the version it was made for.
+     */
+    compatibleAvatarVersions?: string[];
+    /**
      * The stretch carve, when present: density × smoothstep(from, to, det(∂x_c/∂x_d)), the Jacobian of the baked
      * backward map, so that space the deformation opens (an open mouth's gap) is empty (docs/formats.md).
      */
@@ -195,6 +200,14 @@ export function ParsePackManifest(json: unknown): IPackManifest {
     if (maxDisplacement < 0) {
         throw new AvatarFormatError("maxDisplacement", "must be ≥ 0");
     }
+    let compatibleAvatarVersions: string[] | undefined;
+    if (root.compatibleAvatarVersions !== undefined) {
+        const list = root.compatibleAvatarVersions;
+        if (!Array.isArray(list)) {
+            throw new AvatarFormatError("compatibleAvatarVersions", "must be an array of version strings");
+        }
+        compatibleAvatarVersions = list.map((v, i) => _string(v, `compatibleAvatarVersions[${i}]`));
+    }
     let stretchCarve: IPackManifest["stretchCarve"];
     if (root.stretchCarve !== undefined) {
         const carve = _object(root.stretchCarve, "stretchCarve");
@@ -277,6 +290,7 @@ export function ParsePackManifest(json: unknown): IPackManifest {
         version,
         canonicalBox: { min, max },
         maxDisplacement,
+        ...(compatibleAvatarVersions ? { compatibleAvatarVersions } : {}),
         ...(stretchCarve ? { stretchCarve } : {}),
         alphaDims,
         expressionNames: names as string[],

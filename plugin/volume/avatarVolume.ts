@@ -282,8 +282,9 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             throw new AvatarUnsupportedError("AvatarVolume needs a WebGPUEngine with compute shaders (AvatarVolume.IsSupported(engine) is false)");
         }
         const m = pack.manifest;
-        if (asset.packId !== m.id || asset.packVersion !== m.version) {
-            throw new AvatarFormatError("pack", `the avatar was made for pack ${asset.packId}@${asset.packVersion}, not ${m.id}@${m.version}`);
+        if (!pack.rendersAvatarsOf(asset.packId, asset.packVersion)) {
+            const also = m.compatibleAvatarVersions?.length ? ` (which renders avatars of ${m.compatibleAvatarVersions.join(", ")} too)` : "";
+            throw new AvatarFormatError("pack", `the avatar was made for pack ${asset.packId}@${asset.packVersion}, not ${m.id}@${m.version}${also}`);
         }
         if (asset.channels !== m.triplane.channels || asset.resolution !== m.triplane.resolution) {
             throw new AvatarFormatError("triplane", `is ${asset.channels}×${asset.resolution}², the pack needs ${m.triplane.channels}×${m.triplane.resolution}²`);

@@ -37,6 +37,9 @@ test("smoke: tiny training of every network and the export produce a valid pack"
         // models.stretch_carve set the thresholds and the version, and recorded itself.
         expect(loaded.stretchCarve).toEqual({ from: 0.4, to: 0.8 });
         expect(loaded.version).toBe("1.0.1");
+        // Only the backward field and the carve changed since the export: its avatars still render.
+        expect(pack.compatibleAvatarVersions).toEqual(["1.0.0", "1.1.0"]);
+        expect(loaded.rendersAvatarsOf(pack.id, "1.0.0")).toBe(true);
         expect(pack.provenance.command).toContain("-m models.stretch_carve");
         const dnet = JSON.parse(readFileSync(join(out, "pack", "fixtures", "deformation.json"), "utf8"));
         const o = new Float32Array(loaded.deformation.outputSize);

@@ -121,6 +121,18 @@ describe("model pack", () => {
         expect(pack.stretchCarve).toEqual({ from: 0.5, to: 0.9 });
     });
 
+    test("a pack renders the avatars of the earlier versions it lists in compatibleAvatarVersions, and ModelPack.Find finds it for them", async () => {
+        const pack = await ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void Object.assign(j, { id: "compat-head", version: "1.1.0", compatibleAvatarVersions: ["1.0.0"] }))));
+        expect(pack.rendersAvatarsOf("compat-head", "1.1.0")).toBe(true);
+        expect(pack.rendersAvatarsOf("compat-head", "1.0.0")).toBe(true);
+        expect(pack.rendersAvatarsOf("compat-head", "0.9.0")).toBe(false);
+        expect(pack.rendersAvatarsOf("other-head", "1.0.0")).toBe(false);
+        expect(ModelPack.Find("compat-head", "1.0.0")).toBe(pack);
+        expect(ModelPack.Find("compat-head", "0.9.0")).toBeNull();
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.compatibleAvatarVersions = "1.0.0")))), "compatibleAvatarVersions");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void (j.compatibleAvatarVersions = ["1.0.0", 2])))), "compatibleAvatarVersions[1]");
+    });
+
     test("missing network field", async () => {
         await expectFormatError(ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void delete j.networks.blend))), "networks.blend");
     });
