@@ -200,6 +200,22 @@ test("a mesh sphere through the head occludes it and is occluded by it, per pixe
     await show(true, false);
 });
 
+/** Pixels that differ between two frames inside the analytic head's mouth region (projected from its box, 2 px margin) and outside it. */
+async function mouthChanges(a: IImage, b: IImage): Promise<{ inside: number; outside: number }> {
+    const [x0, y0] = await page.evaluate(() => window.nofaSample.project(-0.06, -0.02, -0.1));
+    const [x1, y1] = await page.evaluate(() => window.nofaSample.project(0.06, -0.2, -0.1));
+    let inside = 0;
+    let outside = 0;
+    for (let y = 0; y < Size; y++) {
+        for (let x = 0; x < Size; x++) {
+            if (!differs(a, b, y * Size + x)) continue;
+            if (x >= Math.min(x0, x1) - 2 && x <= Math.max(x0, x1) + 2 && y >= Math.min(y0, y1) - 2 && y <= Math.max(y0, y1) + 2) inside++;
+            else outside++;
+        }
+    }
+    return { inside, outside };
+}
+
 test("jawOpen changes the mouth region and nothing far from it", async () => {
     await view(-Math.PI / 2, Math.PI / 2, 0.6);
     await page.evaluate(() => window.nofaSample.avatar!.setExpression({ jawOpen: 0 }));
@@ -207,17 +223,7 @@ test("jawOpen changes the mouth region and nothing far from it", async () => {
     await page.evaluate(() => window.nofaSample.avatar!.setExpression({ jawOpen: 1 }));
     const open = await capture();
     await page.evaluate(() => window.nofaSample.avatar!.setExpression({ jawOpen: 0 }));
-    const [x0, y0] = await page.evaluate(() => window.nofaSample.project(-0.06, -0.02, -0.1));
-    const [x1, y1] = await page.evaluate(() => window.nofaSample.project(0.06, -0.2, -0.1));
-    let inside = 0;
-    let outside = 0;
-    for (let y = 0; y < Size; y++) {
-        for (let x = 0; x < Size; x++) {
-            if (!differs(open, closed, y * Size + x)) continue;
-            if (x >= Math.min(x0, x1) - 2 && x <= Math.max(x0, x1) + 2 && y >= Math.min(y0, y1) - 2 && y <= Math.max(y0, y1) + 2) inside++;
-            else outside++;
-        }
-    }
+    const { inside, outside } = await mouthChanges(open, closed);
     expect(inside).toBeGreaterThan(40);
     expect(outside).toBeLessThan(inside * 0.02);
 });
@@ -264,17 +270,7 @@ test("a pack whose D-Net has a jump renders through both baked textures: the ana
 
 test("a pack with a stretch carve opens the analytic mouth where the lowered jaw's map squeezes a band into a sheet, and changes nothing with the jaw closed", async () => {
     const [closed, closedCarved, open, openCarved] = await variantShots("stretch", [[0, false], [0, true], [0.8, false], [0.8, true]]);
-    const [x0, y0] = await page.evaluate(() => window.nofaSample.project(-0.06, -0.02, -0.1));
-    const [x1, y1] = await page.evaluate(() => window.nofaSample.project(0.06, -0.2, -0.1));
-    let inside = 0;
-    let outside = 0;
-    for (let y = 0; y < Size; y++) {
-        for (let x = 0; x < Size; x++) {
-            if (!differs(open, openCarved, y * Size + x)) continue;
-            if (x >= Math.min(x0, x1) - 2 && x <= Math.max(x0, x1) + 2 && y >= Math.min(y0, y1) - 2 && y <= Math.max(y0, y1) + 2) inside++;
-            else outside++;
-        }
-    }
+    const { inside, outside } = await mouthChanges(open, openCarved);
     expect(countDiffering(closedCarved, closed)).toBeLessThan(5);
     expect(inside).toBeGreaterThan(20);
     expect(outside).toBeLessThan(inside * 0.05);
