@@ -90,6 +90,8 @@ export class AvatarGpuResources {
     private readonly _bake: ComputeShader;
     /** The stretch carve's pass (null for a pack without one). */
     private readonly _stretchPass: ComputeShader | null;
+    /** The passes that follow a change of the biases, in order, with their workgroup counts. */
+    private readonly _bakePasses: [ComputeShader, number[]][];
     private readonly _occupancyPass: ComputeShader;
     private readonly _dilatePass: ComputeShader;
     private readonly _deformedOccupancyPass: ComputeShader;
@@ -192,6 +194,9 @@ export class AvatarGpuResources {
             ["occupancyOut", 4, this.occupancy],
             ["nofaDisplacementJump", 6, this.displacementJump],
         ]);
+        const d = this.displacementDims.map((n) => Math.ceil(n / 4));
+        const o = this.occupancyDims.map((n) => Math.ceil(n / 4));
+        this._bakePasses = [[this._bake, d], ...(this._stretchPass ? [[this._stretchPass, d] as [ComputeShader, number[]]] : []), [this._deformedOccupancyPass, o]];
     }
 
     private _gridParams(engine: WebGPUEngine, label: string, min: number[], max: number[], dims: number[], box: { min: number[]; max: number[] }, extra: number[]): StorageBuffer {
@@ -217,18 +222,6 @@ export class AvatarGpuResources {
      */
     public updateDynamic(values: Float32Array): void {
         this.dynamic.update(values);
-    }
-
-    /** The passes that follow a change of the biases, in order, with their workgroup counts. */
-    private get _bakePasses(): [ComputeShader, number[]][] {
-        const d = this.displacementDims.map((n) => Math.ceil(n / 4));
-        const o = this.occupancyDims.map((n) => Math.ceil(n / 4));
-        const passes: [ComputeShader, number[]][] = [[this._bake, d]];
-        if (this._stretchPass) {
-            passes.push([this._stretchPass, d]);
-        }
-        passes.push([this._deformedOccupancyPass, o]);
-        return passes;
     }
 
     /**
