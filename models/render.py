@@ -87,19 +87,13 @@ def _grid_points(box, step):
     return torch.stack(torch.meshgrid(*axes, indexing="ij"), -1)
 
 
-def _lookup(vol, box, p):
-    """Trilinear sample of vol [K, nx, ny, nz] (nodes spanning box) at p [N, 3] → [N, K]."""
+def _lookup(vol, box, p, cells=False):
+    """Trilinear sample of vol [K, nx, ny, nz] at p [N, 3] → [N, K]: its values on nodes spanning box (zero
+    outside), or with `cells`, at texel centres over box (clamped at the faces, like a texture)."""
     u = 2 * (p - torch.tensor(box[0])) / (torch.tensor(box[1]) - torch.tensor(box[0])) - 1
     g = u[:, [2, 1, 0]].view(1, -1, 1, 1, 3)
-    return F.grid_sample(vol[None], g, align_corners=True, padding_mode="zeros")[0, :, :, 0, 0].T
-
-
-def _lookup_cells(vol, box, p):
-    """Trilinear sample of vol [K, nx, ny, nz] (texel centres over box, clamped at the faces, like a texture) at
-    p [N, 3] → [N, K]."""
-    u = 2 * (p - torch.tensor(box[0])) / (torch.tensor(box[1]) - torch.tensor(box[0])) - 1
-    g = u[:, [2, 1, 0]].view(1, -1, 1, 1, 3)
-    return F.grid_sample(vol[None], g, align_corners=False, padding_mode="border")[0, :, :, 0, 0].T
+    padding = "border" if cells else "zeros"
+    return F.grid_sample(vol[None], g, align_corners=not cells, padding_mode=padding)[0, :, :, 0, 0].T
 
 
 class VolumeRenderer:
@@ -177,7 +171,7 @@ class VolumeRenderer:
                 xc = p + self._chunked(lambda x: self.m.displacement(x, self.alpha, self.beta), p)
                 out = self._chunked(lambda x: self.m.radiance(self.planes, x), xc)
                 if self.kept is not None:
-                    out[:, 0] *= _lookup_cells(self.kept, self.m.deformed_box, p)[:, 0]
+                    out[:, 0] *= _lookup(self.kept, self.m.deformed_box, p, cells=True)[:, 0]
                 sigma, col = out[:, 0].view(len(live), -1), out[:, 1:].view(len(live), -1, 3)
                 ds = (self.before + self.after) / (self.fine - 1) * dirs[live].norm(dim=1, keepdim=True)
                 a = 1 - torch.exp(-sigma * ds)
