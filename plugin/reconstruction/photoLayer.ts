@@ -42,6 +42,8 @@ const _MaxHairExtent = 7;
 const _ScalpTrust = 0.6;
 /** Scalp depth (cm below the top of the head) whose colours model the hair. */
 const _ScalpDepth = 4;
+/** How far (layer pixels) the slab reaches over the mesh's outline. */
+const _OutlineOverlap = 3;
 /** Radius (layer pixels) over which a hair pixel looks for the hair's local extent. */
 const _ExtentRadius = 12;
 
@@ -320,6 +322,7 @@ function _HairMatte(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFi
         }
         inside.set(closed);
     }
+    // Soften the edges towards the background; towards the mesh the slab stays whole.
     for (let y = 0; y < height; y++) {
         for (let x = 0; x < width; x++) {
             const p = y * width + x;
@@ -332,13 +335,25 @@ function _HairMatte(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFi
                 for (let dx = -1; dx <= 1; dx++) {
                     const [qx, qy] = [x + dx, y + dy];
                     if (qx >= 0 && qy >= 0 && qx < width && qy < height) {
-                        sum += inside[qy * width + qx];
+                        const q = qy * width + qx;
+                        sum += inside[q] || onMesh(q) ? 1 : 0;
                         n++;
                     }
                 }
             }
             matte[p] = inside[p] ? sum / n : 0;
         }
+    }
+    // Reach a little over the mesh's outline, where the volume's own silhouette may fall short of the
+    // mesh's: else a crack of background shows between the head and its hair.
+    for (let pass = 0; pass < _OutlineOverlap; pass++) {
+        const grown = Float32Array.from(matte);
+        for (let p = 0; p < pixels; p++) {
+            if (onMesh(p) && matte[p] === 0) {
+                grown[p] = Math.max(0, ...neighbours(p).map((q) => matte[q]));
+            }
+        }
+        matte.set(grown);
     }
     return matte;
 }

@@ -99,17 +99,36 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
             expect(Math.abs(depth[4 * pixel] - w)).toBeLessThan(0.6);
             expect(depth[4 * pixel + 3]).toBe(0);
         }
-        // sample2's long dark hair falls beside her face: a good part of the layer is slab, all of it off the head's
-        // surface (untrusted colour), with density there and nowhere else.
+        // sample2's long dark hair falls beside her face: a good part of the layer is slab, with density there and
+        // nowhere else; off the head's surface (untrusted colour) but for a 3-pixel overlap of its outline, where the
+        // slab meets the head without a crack.
         const slab = hairMatte.reduce((n, m) => n + (m > 0 ? 1 : 0), 0);
         expect(slab).toBeGreaterThan(0.05 * layer.width * layer.height);
+        const offHeadSlabNear = (p: number): boolean => {
+            const [x, y] = [p % layer.width, Math.floor(p / layer.width)];
+            for (let dy = -3; dy <= 3; dy++) {
+                for (let dx = -3; dx <= 3; dx++) {
+                    const q = (y + dy) * layer.width + x + dx;
+                    if (Math.abs(dx) + Math.abs(dy) <= 3 && hairMatte[q] > 0 && layer.colour[4 * q + 3] === 0) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        };
+        let overlap = 0;
         for (let p = 0; p < hairMatte.length; p++) {
             expect(depth[4 * p + 3] > 0).toBe(hairMatte[p] > 0);
             if (hairMatte[p] > 0) {
-                expect(layer.colour[4 * p + 3]).toBe(0);
                 expect(depth[4 * p + 2]).toBeGreaterThan(depth[4 * p + 1]);
+                if (layer.colour[4 * p + 3] > 0) {
+                    expect(offHeadSlabNear(p)).toBe(true);
+                    overlap++;
+                }
             }
         }
+        expect(overlap).toBeGreaterThan(0);
+        expect(overlap).toBeLessThan(0.2 * slab);
     });
 
     it("builds the same layer without the slab when hair is off", async () => {
