@@ -85,6 +85,7 @@ def main(argv=None):
     betas = sample(names, args.pairs, gen)
     cams = {yaw: Camera(yaw, args.size) for yaw in (-30.0, 0.0, 30.0)}
     per_view = {yaw: {"depth": [], "iou": []} for yaw in cams}
+    misses = []
     for i in range(args.pairs):
         renderer.prepare(alphas[i], betas[i])
         v = ict.vertices(alphas[i][None], betas[i][None])[0]
@@ -93,6 +94,7 @@ def main(argv=None):
             zv, _, _ = renderer.render(cam)
             mm, mv = torch.isfinite(zm), torch.isfinite(zv)
             per_view[yaw]["iou"].append(float((mm & mv).sum() / (mm | mv).sum()))
+            misses.append(silhouette_misses(mm, mv))
             face = mm & mv & face_tri[tri.clamp(min=0)] & (tri >= 0)
             per_view[yaw]["depth"].append(float((zv[face] - zm[face]).abs().mean()) * 10)
         print("pair %d/%d  iou %.4f  depth %.2f mm  %.0fs" % (i + 1, args.pairs, per_view[0.0]["iou"][-1],
@@ -129,6 +131,7 @@ def main(argv=None):
         "lip_gap_error_mm": float(np.mean(list(gap_err.values()))),
         "per_view": {"%+d" % yaw: {"face_depth_mae_mm": float(np.mean(v["depth"])), "silhouette_iou": float(np.mean(v["iou"]))}
                      for yaw, v in per_view.items()},
+        "silhouette_misses": {k: float(np.mean([m[k] for m in misses])) for k in misses[0]},
         "lip_gap": {"jawOpen %.1f" % j: {"error_mm": gap_err[j], "mesh_gap_mm": gap_mesh[j]} for j in gap_err},
         "surface_motion": motion,
         "targets": TARGETS, "seconds": round(time.time() - t_start),
@@ -140,6 +143,19 @@ def main(argv=None):
     with open(os.path.join(args.out, "eval-geometry.json"), "w") as f:
         json.dump(figures, f, indent=1)
     print(json.dumps(figures, indent=1))
+
+
+def silhouette_misses(mesh, volume, base=0.2):
+    """Where the silhouettes differ: pixels only the volume covers, only the mesh covers, the share
+    of the latter in the lowest `base` of the mesh's rows (the neck's open end, capped in the
+    ground truth), and the IoU above those rows."""
+    rows = torch.nonzero(mesh.any(1))[:, 0]
+    cut = int(rows.max()) + 1 - int(round(base * (int(rows.max()) - int(rows.min()) + 1)))
+    mesh_only = mesh & ~volume
+    above_m, above_v = mesh[:cut], volume[:cut]
+    return {"volume_only_px": float((volume & ~mesh).sum()), "mesh_only_px": float(mesh_only.sum()),
+            "mesh_only_share_in_neck_base": float(mesh_only[cut:].sum() / mesh_only.sum().clamp(min=1)),
+            "iou_above_neck_base": float((above_m & above_v).sum() / (above_m | above_v).sum())}
 
 
 def contact_sheet(model, renderer, ict, tris, alpha, path, size=160, sheet=SHEET):
