@@ -146,14 +146,15 @@ def main(argv=None):
 
 
 def silhouette_misses(mesh, volume, base=0.2):
-    """Where the silhouettes differ: pixels only the volume covers, only the mesh covers, the share
-    of the latter in the lowest `base` of the mesh's rows (the neck's open end, capped in the
+    """Where the silhouettes differ: pixels only the volume covers and only the mesh covers, the
+    share of each in the lowest `base` of the mesh's rows (the neck's open end, capped in the
     ground truth), and the IoU above those rows."""
     rows = torch.nonzero(mesh.any(1))[:, 0]
     cut = int(rows.max()) + 1 - int(round(base * (int(rows.max()) - int(rows.min()) + 1)))
-    mesh_only = mesh & ~volume
+    volume_only, mesh_only = volume & ~mesh, mesh & ~volume
     above_m, above_v = mesh[:cut], volume[:cut]
-    return {"volume_only_px": float((volume & ~mesh).sum()), "mesh_only_px": float(mesh_only.sum()),
+    return {"volume_only_px": float(volume_only.sum()), "mesh_only_px": float(mesh_only.sum()),
+            "volume_only_share_in_neck_base": float(volume_only[cut:].sum() / volume_only.sum().clamp(min=1)),
             "mesh_only_share_in_neck_base": float(mesh_only[cut:].sum() / mesh_only.sum().clamp(min=1)),
             "iou_above_neck_base": float((above_m & above_v).sum() / (above_m | above_v).sum())}
 

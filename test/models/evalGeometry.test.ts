@@ -14,7 +14,8 @@ mesh[5:15, 2:10] = True                 # rows 5-14: the lowest fifth is rows 13
 volume = mesh.clone()
 volume[13:15, 2:4] = False              # 4 mesh-only pixels in the neck base
 volume[7, 2] = False                    # 1 mesh-only pixel above it
-volume[4, 5:7] = True                   # 2 volume-only pixels
+volume[4, 5:7] = True                   # 2 volume-only pixels above the neck base
+volume[15, 3] = True                    # and 1 in it
 print(json.dumps(silhouette_misses(mesh, volume)))
 `;
 
@@ -23,7 +24,8 @@ test("eval_geometry splits the silhouette's misses into volume-only, mesh-only a
     expect(run.stderr).not.toMatch(/Traceback/);
     expect(run.status).toBe(0);
     const out = JSON.parse(run.stdout) as Record<string, number>;
-    expect(out.volume_only_px).toBe(2);
+    expect(out.volume_only_px).toBe(3);
+    expect(out.volume_only_share_in_neck_base).toBeCloseTo(1 / 3, 6);
     expect(out.mesh_only_px).toBe(5);
     expect(out.mesh_only_share_in_neck_base).toBeCloseTo(4 / 5, 6);
     // Above row 13: the mesh has 8 × 8 = 64 pixels, the volume 63 of them and 2 more.
