@@ -257,7 +257,7 @@ function _Facing(camera: Float32Array, triangles: Uint32Array, t: number): numbe
 /**
  * Coverage of the hair/outline slab: pixels beyond the mesh, above the neck, whose colour is near
  * the scalp's and nearer to it than to the background's, connected to the head's outline; small
- * holes closed, edges softened.
+ * holes closed, edges towards the background softened; then grown 3 pixels over the mesh's outline.
  */
 function _HairMatte(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFitResult, layer: _LayerCamera, surface: ISurfaceRaster, distance: Float32Array, rgb: Float32Array, inPhoto: Uint8Array): Float32Array {
     const { width, height } = layer;
