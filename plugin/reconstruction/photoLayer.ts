@@ -383,7 +383,9 @@ function _SlabDepths(canonical: Float32Array, layer: _LayerCamera, surface: ISur
         const chord = Math.min(_MaxChord, Math.max(_MinChord, 2 * Math.sqrt(Math.max(0, shell * shell - (radius + d) ** 2))));
         const m = Number.isFinite(distance[p]) ? mid[p] : 0;
         depth[4 * p] = surface.triangle[p] >= 0 ? surface.front[p] : m;
-        depth[4 * p + 1] = m - _FrontShare * chord;
+        // Over the mesh (the outline's overlap) the slab starts at the surface: it fills the gap behind
+        // it, and a turned view does not see it in front of the face.
+        depth[4 * p + 1] = surface.triangle[p] >= 0 ? Math.max(m - _FrontShare * chord, surface.front[p]) : m - _FrontShare * chord;
         depth[4 * p + 2] = m + (1 - _FrontShare) * chord;
         depth[4 * p + 3] = matte[p] > 0 ? -Math.log(1 - _HairOpacity * matte[p]) / chord : 0;
     }
