@@ -350,7 +350,9 @@ function _HairMatte(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFi
         const grown = Float32Array.from(matte);
         for (let p = 0; p < pixels; p++) {
             if (onMesh(p) && matte[p] === 0) {
-                grown[p] = Math.max(0, ...neighbours(p).map((q) => matte[q]));
+                for (const q of neighbours(p)) {
+                    grown[p] = Math.max(grown[p], matte[q]);
+                }
             }
         }
         matte.set(grown);
