@@ -47,9 +47,10 @@ def lip_gap(front_z, ys, lo, hi):
 
 
 def surface_motion(model, ict, alphas, name, moved=0.5):
-    """How far the field moves the skin that one shape (weight 1) moves by more than `moved` cm: the
-    median over those vertices of w·Δx projected on ICT's motion over that motion's length (1 = all the
-    way, 0 = not at all), and the median error |w·Δx − motion| in mm, over the identities `alphas`."""
+    """How far the backward map (the eyelid rig, where the pack has one, and w·Δx) moves the skin that one
+    shape (weight 1) moves by more than `moved` cm: the median over those vertices of the map's offset
+    projected on ICT's motion over that motion's length (1 = all the way, 0 = not at all), and the median
+    error |offset − motion| in mm, over the identities `alphas`."""
     beta = torch.zeros(53)
     beta[ict.expression_names.index(name)] = 1.0
     skin = torch.arange(len(ict.neutral)) <= NARROW_FACE[1]
@@ -60,7 +61,7 @@ def surface_motion(model, ict, alphas, name, moved=0.5):
         true = vc - vd
         sel = skin & (true.norm(dim=-1) > moved)
         with torch.no_grad():
-            pred = model.displacement(vd[sel], alpha, beta)
+            pred = model.backward(vd[sel], alpha, beta, model.eyelid_rig(alpha)) - vd[sel]
         t = true[sel]
         ratios.append((pred * t).sum(-1) / (t * t).sum(-1))
         errors.append((pred - t).norm(dim=-1) * 10)

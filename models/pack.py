@@ -12,6 +12,7 @@ from onnx import numpy_helper
 from .decoder import density, rgb
 from .deformation import backward_displacement
 from .encoding import normalise, positional_encoding, sample_triplane
+from .eyelids import EyelidRig
 from .generator import Generator
 from .mlp import MLP
 from .packcheck import check
@@ -61,6 +62,7 @@ class PackModel:
         self.jump_sharpness = self.pack["networks"]["deformation"].get("jump", {}).get("sharpness")
         carve = self.pack.get("stretchCarve")
         self.stretch_carve = (carve["from"], carve["to"]) if carve else None
+        self.eyelids = self.pack.get("eyelids")
         self.generator = _generator(self.pack, folder)
         self.frequencies = self.pack["positionalEncoding"]["frequencies"]
         box = self.pack["canonicalBox"]
@@ -82,6 +84,15 @@ class PackModel:
         w = torch.sigmoid(self.wnet(torch.cat([pe, a], -1)))
         raw = self.dnet(torch.cat([pe, a, beta[None].expand(len(xd), -1)], -1))
         return backward_displacement(w, raw, self.jump_sharpness)
+
+    def eyelid_rig(self, alpha):
+        """The eyelid rig for identity α (models/eyelids.py), or None for a pack without one."""
+        return EyelidRig(self.eyelids, alpha, self.pack["expressionNames"]) if self.eyelids else None
+
+    def backward(self, xd, alpha, beta, rig=None):
+        """Canonical points for deformed points xd [N, 3]: the eyelid rig `rig` (of α; none: no rig), plus w·Δx."""
+        base = rig.backward(xd, beta) if rig is not None else xd
+        return base + self.displacement(xd, alpha, beta)
 
     def radiance(self, planes, xc):
         """[density per cm, sRGB] [N, 4] at canonical points xc [N, 3]; empty outside the canonical box."""

@@ -56,6 +56,17 @@ def check(folder):
         ok = isinstance(carve, dict) and all(isinstance(carve.get(k), (int, float)) for k in ("from", "to"))
         if not (ok and 0 <= carve["from"] < carve["to"]):
             raise PackError("stretchCarve", "must be { from, to } with 0 ≤ from < to")
+    eyelids = pack.get("eyelids")
+    if eyelids is not None:
+        eyes = eyelids.get("eyes") if isinstance(eyelids, dict) else None
+        if not (isinstance(eyes, list) and len(eyes) == 2):
+            raise PackError("eyelids.eyes", "must list 2 eyes")
+        for i, eye in enumerate(eyes):
+            for key in ("centre", "radius", "margin"):
+                if len(eye[key]["identity"]) != pack["alphaDims"]:
+                    raise PackError("eyelids.eyes[%d].%s.identity" % (i, key), "needs one entry per identity coefficient")
+            if not len(eye["margin"]["mean"]) == len(eye["margin"]["closedOffset"]) == eyelids["marginPoints"]:
+                raise PackError("eyelids.eyes[%d].margin" % i, "needs marginPoints points")
     pe = 3 + 6 * pack["positionalEncoding"]["frequencies"]
     jump = pack["networks"]["deformation"].get("jump")
     if jump is not None and not (isinstance(jump.get("sharpness"), (int, float)) and jump["sharpness"] > 0):

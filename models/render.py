@@ -101,7 +101,8 @@ class VolumeRenderer:
     errs on the side of "occupied", like the runtime's dilated occupancy grid), then exact samples
     in a window from just before each coarse crossing, composited front to back; a ray that is
     still transparent after a window marches on to the next crossing. A pack with a stretch carve has its
-    density multiplied by the kept share computed from the field baked as the runtime bakes it."""
+    density multiplied by the kept share computed from the field baked as the runtime bakes it. The eyelid rig,
+like the runtime's, moves the exact samples only (not the baked grids)."""
 
     def __init__(self, model, coarse_density=1.0, before=0.25, after=1.5, fine=32, windows=10, chunk=1 << 16):
         self.m, self.coarse_density, self.chunk = model, coarse_density, chunk
@@ -114,6 +115,7 @@ class VolumeRenderer:
         """Bakes the grids for one (α, β)."""
         with torch.no_grad():
             self.alpha, self.beta = alpha, beta
+            self.rig = self.m.eyelid_rig(alpha)
             self.planes = self.m.triplane(alpha)
             gp = _grid_points(self.m.deformed_box, disp_step)
             d = self._chunked(lambda x: self.m.displacement(x, alpha, beta), gp.reshape(-1, 3))
@@ -168,7 +170,7 @@ class VolumeRenderer:
                     break
                 ts = first[:, None] - self.before + torch.linspace(0, self.before + self.after, self.fine)[None]
                 p = (o[live, None] + ts[..., None] * dirs[live, None]).reshape(-1, 3)
-                xc = p + self._chunked(lambda x: self.m.displacement(x, self.alpha, self.beta), p)
+                xc = self._chunked(lambda x: self.m.backward(x, self.alpha, self.beta, self.rig), p)
                 out = self._chunked(lambda x: self.m.radiance(self.planes, x), xc)
                 if self.kept is not None:
                     out[:, 0] *= _lookup(self.kept, self.m.deformed_box, p, cells=True)[:, 0]

@@ -8,7 +8,7 @@ import argparse
 import os
 import tempfile
 
-from . import export, export_deformation, stretch_carve, train_canonical, train_deformation, train_landmark_regressor
+from . import export, export_deformation, eyelids, stretch_carve, train_canonical, train_deformation, train_landmark_regressor
 
 
 def main(argv=None):
@@ -43,6 +43,8 @@ def main(argv=None):
     export_deformation.main(["--deformation", os.path.join(out, "deformation2"), "--pack", pack])
     # The stretch carve set on the exported pack (export writes the default one; this sets other thresholds).
     stretch_carve.main(["--pack", pack, "--from", "0.4", "--to", "0.8", "--version", "1.0.1"])
+    # The eyelid rig for the pack's identity coefficients, with its fixture.
+    eyelids.main(["--pack", pack, "--version", "1.0.2"] + ict)
     print("smoke pack:", pack)
 
 

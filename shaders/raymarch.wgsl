@@ -1,5 +1,5 @@
 // Front-to-back raymarching of the deformed tri-plane volume, in the canonical frame (ICT cm).
-// Needs: nofaCommon, mlp, positionalEncoding, triplane, colourPlanes, photoLayer, deformation, bakedDisplacement and the generated networks;
+// Needs: nofaCommon, mlp, positionalEncoding, triplane, colourPlanes, photoLayer, deformation, bakedDisplacement, eyelids and the generated networks;
 // globals `nofaDisplacement` and `nofaDisplacementJump` (texture_3d<f32>, each with its sampler: the
 // baked backward field over the deformed box, bakeDeformation.wgsl), `nofaStretchKept` (texture_3d<f32>
 // with its sampler: the stretch carve's share of density kept over the same texels, stretchCarve.wgsl; read
@@ -87,7 +87,8 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         }
         i = i + 1u;
         r.samples += 1.0;
-        let xc = x + nofaDisplacementAt(x, p);
+        // The eyelid rig's map (the lids alone; identity without a rig), then the learned field's w·Δx.
+        let xc = nofaEyelidBackward(x) + nofaDisplacementAt(x, p);
         // The photo layer: its colour at the surface it saw, its slab's density and colour. Its slab
         // (hair) may reach beyond the canonical box, where the decoder has no volume.
         let ph = nofaPhotoSample(xc, p.photoProjection);

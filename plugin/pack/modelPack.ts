@@ -5,7 +5,7 @@ import { Sha256Hex } from "../io/sha256";
 import { Mlp, type IMlpLayer } from "../network/mlp";
 import { PositionalEncodingSize } from "../network/positionalEncoding";
 import { ExpressionCount } from "../expression/arkitNames";
-import { type IPackManifest, type IPackMlp, ParsePackManifest } from "./packManifest";
+import { type IPackEyelids, type IPackManifest, type IPackMlp, ParsePackManifest } from "./packManifest";
 
 const _registry = new Map<string, ModelPack>();
 
@@ -56,6 +56,11 @@ export class ModelPack {
     /** The stretch carve's thresholds on det(∂x_c/∂x_d) (docs/formats.md), or null for a pack without one. */
     public get stretchCarve(): { from: number; to: number } | null {
         return this.manifest.stretchCarve ?? null;
+    }
+
+    /** The eyelid rig (docs/formats.md, "eyelids"), or null for a pack without one. */
+    public get eyelids(): IPackEyelids | null {
+        return this.manifest.eyelids ?? null;
     }
 
     /**

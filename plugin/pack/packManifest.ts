@@ -43,6 +43,49 @@ export interface IPackDeformationMlp extends IPackMlp {
     jump?: { sharpness: number };
 }
 
+/** A value that depends linearly on identity: `mean + Σ_i α_i · identity[i]`. */
+export interface IPackLinearInAlpha<T> {
+    /** Its value at α = 0. */
+    mean: T;
+    /** Its change per unit α_i, one entry per identity coefficient. */
+    identity: T[];
+}
+
+/** One eye of the eyelid rig (docs/formats.md, "eyelids"), ICT cm. */
+export interface IPackEyelid {
+    /** The expression that closes it ("eyeBlink_L" or "eyeBlink_R"). */
+    expression: string;
+    /** The eyeball's centre. */
+    centre: IPackLinearInAlpha<[number, number, number]>;
+    /** The eyeball's radius. */
+    radius: IPackLinearInAlpha<number>;
+    /** The upper lid's front margin: `marginPoints` points, and their offsets when the lid is closed. */
+    margin: IPackLinearInAlpha<Array<[number, number, number]>> & { closedOffset: Array<[number, number, number]> };
+}
+
+/**
+ * The eyelid rig (docs/formats.md, "eyelids"; models/eyelids.py): a closing upper lid turns about its eye's
+ * lateral axis, as a closed-form backward map applied before the learned field.
+ */
+export interface IPackEyelids {
+    /** Points along each margin. */
+    marginPoints: number;
+    /** Degrees past ICT's closed margin that the rig closes (so closed lids meet with no gap). */
+    overshootDegrees: number;
+    /** Degrees above the margin from which a closing lid shows itself (its rounded margin is thin). */
+    insetDegrees: number;
+    /** Degrees above the margin over which the lid turns whole. */
+    plateauDegrees: number;
+    /** Degrees above the margin at which the lid's turn has faded to nothing. */
+    spanDegrees: number;
+    /** cm beyond the eyeball's radius: full turn within shell[0], none beyond shell[1]. */
+    shell: [number, number];
+    /** cm past the margin's ends over which the turn fades out. */
+    taper: number;
+    /** The eyes. */
+    eyes: IPackEyelid[];
+}
+
 /** The parsed and checked `pack.json` (see docs/formats.md). */
 export interface IPackManifest {
     /** Always "nofa-pack". */
@@ -67,6 +110,8 @@ export interface IPackManifest {
      * backward map, so that space the deformation opens (an open mouth's gap) is empty (docs/formats.md).
      */
     stretchCarve?: { from: number; to: number };
+    /** The eyelid rig, when present: blinks as a closed-form backward map (docs/formats.md). */
+    eyelids?: IPackEyelids;
     /** Length of α the networks take. */
     alphaDims: number;
     /** The 53 expression names in β order. */
@@ -127,6 +172,71 @@ function _vec3(value: unknown, field: string): [number, number, number] {
         throw new AvatarFormatError(field, "must be an array of 3 numbers");
     }
     return [_finite(value[0], `${field}[0]`), _finite(value[1], `${field}[1]`), _finite(value[2], `${field}[2]`)];
+}
+
+function _numbers(value: unknown, field: string, length: number): number[] {
+    if (!Array.isArray(value) || value.length !== length) {
+        throw new AvatarFormatError(field, `must be an array of ${length} numbers`);
+    }
+    return value.map((v, i) => _finite(v, `${field}[${i}]`));
+}
+
+function _linearInAlpha<T>(value: unknown, field: string, alphaDims: number, read: (v: unknown, f: string) => T): IPackLinearInAlpha<T> {
+    const o = _object(value, field);
+    if (!Array.isArray(o.identity) || o.identity.length !== alphaDims) {
+        throw new AvatarFormatError(`${field}.identity`, `must hold one entry per identity coefficient (${alphaDims})`);
+    }
+    return { mean: read(o.mean, `${field}.mean`), identity: o.identity.map((v, i) => read(v, `${field}.identity[${i}]`)) };
+}
+
+function _eyelids(value: unknown, alphaDims: number): IPackEyelids {
+    const e = _object(value, "eyelids");
+    const marginPoints = _integer(e.marginPoints, "eyelids.marginPoints", 2);
+    const degrees = (key: string): number => {
+        const v = _finite(e[key], `eyelids.${key}`);
+        if (v < 0 || v > 90) {
+            throw new AvatarFormatError(`eyelids.${key}`, `must be in [0, 90] degrees, got ${v}`);
+        }
+        return v;
+    };
+    const plateauDegrees = degrees("plateauDegrees");
+    const spanDegrees = degrees("spanDegrees");
+    if (!(spanDegrees > plateauDegrees)) {
+        throw new AvatarFormatError("eyelids.spanDegrees", `must be greater than eyelids.plateauDegrees (${plateauDegrees}), got ${spanDegrees}`);
+    }
+    const shell = _numbers(e.shell, "eyelids.shell", 2) as [number, number];
+    if (!(shell[1] > shell[0])) {
+        throw new AvatarFormatError("eyelids.shell", `must be [inner, outer] with outer > inner, got [${shell}]`);
+    }
+    const taper = _finite(e.taper, "eyelids.taper");
+    if (!(taper > 0)) {
+        throw new AvatarFormatError("eyelids.taper", `must be positive, got ${taper}`);
+    }
+    if (!Array.isArray(e.eyes) || e.eyes.length !== 2) {
+        throw new AvatarFormatError("eyelids.eyes", "must list 2 eyes");
+    }
+    const points = (v: unknown, f: string): Array<[number, number, number]> => {
+        if (!Array.isArray(v) || v.length !== marginPoints) {
+            throw new AvatarFormatError(f, `must hold ${marginPoints} points (eyelids.marginPoints)`);
+        }
+        return v.map((p, i) => _vec3(p, `${f}[${i}]`));
+    };
+    const eyes = e.eyes.map((eye, i): IPackEyelid => {
+        const f = `eyelids.eyes[${i}]`;
+        const o = _object(eye, f);
+        const expression = _string(o.expression, `${f}.expression`);
+        if (!(ArkitNames as readonly string[]).includes(expression)) {
+            throw new AvatarFormatError(`${f}.expression`, `must be an expression name, got ${JSON.stringify(expression)}`);
+        }
+        const marginJson = _object(o.margin, `${f}.margin`);
+        return {
+            expression,
+            centre: _linearInAlpha(o.centre, `${f}.centre`, alphaDims, _vec3),
+            radius: _linearInAlpha(o.radius, `${f}.radius`, alphaDims, _finite),
+            margin: { ..._linearInAlpha(marginJson, `${f}.margin`, alphaDims, points), closedOffset: points(marginJson.closedOffset, `${f}.margin.closedOffset`) },
+        };
+    });
+    return { marginPoints, overshootDegrees: degrees("overshootDegrees"), insetDegrees: degrees("insetDegrees"), plateauDegrees, spanDegrees, shell, taper, eyes };
 }
 
 function _deformationMlp(value: unknown, tensors: Record<string, IPackTensor>): IPackDeformationMlp {
@@ -220,6 +330,7 @@ export function ParsePackManifest(json: unknown): IPackManifest {
         }
     }
     const alphaDims = _integer(root.alphaDims, "alphaDims", 1);
+    const eyelids = root.eyelids === undefined ? undefined : _eyelids(root.eyelids, alphaDims);
     const names = root.expressionNames;
     if (!Array.isArray(names) || names.length !== ArkitNames.length || names.some((n, i) => n !== ArkitNames[i])) {
         throw new AvatarFormatError("expressionNames", `must list the ${ArkitNames.length} ICT/ARKit names in runtime order`);
@@ -292,6 +403,7 @@ export function ParsePackManifest(json: unknown): IPackManifest {
         maxDisplacement,
         ...(compatibleAvatarVersions ? { compatibleAvatarVersions } : {}),
         ...(stretchCarve ? { stretchCarve } : {}),
+        ...(eyelids ? { eyelids } : {}),
         alphaDims,
         expressionNames: names as string[],
         triplane: { channels, resolution },

@@ -19,6 +19,7 @@ import { ApplyIctFrame } from "./avatarFrame";
 import { AvatarGpuResources } from "./avatarGpuResources";
 import { AvatarVolumeMaterial } from "./avatarVolumeMaterial";
 import { FoldDynamicBiases } from "./dynamicBiases";
+import { EyelidRig } from "./eyelidRig";
 import { NetworkLayout } from "./networkLayout";
 
 /** How the backward deformation reaches the raymarcher. */
@@ -56,6 +57,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
     private _pack: Nullable<ModelPack> = null;
     private _asset: Nullable<IAvatarAsset> = null;
     private _layout: Nullable<NetworkLayout> = null;
+    private _eyelids: Nullable<EyelidRig> = null;
     private _gpu: Nullable<AvatarGpuResources> = null;
     private _material: Nullable<AvatarVolumeMaterial> = null;
     private _proxy: Nullable<Mesh> = null;
@@ -305,6 +307,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             this._pack = pack;
             this._asset = asset;
             this._layout = new NetworkLayout(pack);
+            this._eyelids = pack.eyelids ? new EyelidRig(pack.eyelids, asset.alpha) : null;
             this._dynamic = new Float32Array(this._layout.dynamicLength);
             this._foldScratch = new Float32Array(m.alphaDims + ExpressionCount);
             this._gpu = new AvatarGpuResources(this.name, scene, pack, this._layout, asset);
@@ -364,6 +367,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             return;
         }
         FoldDynamicBiases(this._pack, this._layout, this._asset.alpha, this._beta, this._foldScratch, this._dynamic);
+        this._eyelids?.write(this._beta, this._dynamic, this._layout.eyelidOffset);
         this._gpu.updateDynamic(this._dynamic);
     }
 
@@ -397,6 +401,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
         this._material = null;
         this._gpu = null;
         this._layout = null;
+        this._eyelids = null;
         this._pack = null;
         this._asset = null;
     }

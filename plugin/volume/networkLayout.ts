@@ -1,5 +1,6 @@
 import { type Mlp } from "../network/mlp";
 import { type ModelPack } from "../pack/modelPack";
+import { EyelidRig } from "./eyelidRig";
 
 /** Where one layer's weights lie in the flat GPU weight buffer (offsets in floats). */
 export interface ILayerPlacement {
@@ -17,7 +18,8 @@ export interface ILayerPlacement {
 
 /**
  * The pack's three MLPs flattened into one f32 buffer for the GPU, and the layout of the
- * per-avatar `nofaDynamic` buffer (first-layer biases of the D-Net and W-Net with α and β folded in).
+ * per-avatar `nofaDynamic` buffer (first-layer biases of the D-Net and W-Net with α and β folded in,
+ * then the eyelid rig's block when the pack has one).
  */
 export class NetworkLayout {
     /** All weights and biases, f32. */
@@ -32,6 +34,8 @@ export class NetworkLayout {
     public readonly deformationDynamicOffset = 0;
     /** Offset of the W-Net's folded first-layer bias in `nofaDynamic`. */
     public readonly blendDynamicOffset: number;
+    /** Offset of the eyelid rig's block in `nofaDynamic` (its length is 0 for a pack without one). */
+    public readonly eyelidOffset: number;
     /** Length of `nofaDynamic` in floats. */
     public readonly dynamicLength: number;
     /** Widest vector any kernel holds (features, PE, hidden layers). */
@@ -57,7 +61,8 @@ export class NetworkLayout {
         this.deformation = place(pack.deformation);
         this.blend = place(pack.blend);
         this.blendDynamicOffset = pack.deformation.layers[0].outputs;
-        this.dynamicLength = this.blendDynamicOffset + pack.blend.layers[0].outputs;
+        this.eyelidOffset = this.blendDynamicOffset + pack.blend.layers[0].outputs;
+        this.dynamicLength = this.eyelidOffset + (pack.eyelids ? EyelidRig.BlockLength(pack.eyelids) : 0);
         const hidden = all.flatMap((mlp) => mlp.layers.map((l) => l.outputs));
         this.maxWidth = Math.max(pack.manifest.triplane.channels, pack.positionalEncodingSize, pack.decoder.inputSize, ...hidden);
     }

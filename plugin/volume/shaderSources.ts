@@ -14,6 +14,7 @@ import occupancy from "../../shaders/occupancy.wgsl";
 import dilateOccupancy from "../../shaders/dilateOccupancy.wgsl";
 import deformedOccupancy from "../../shaders/deformedOccupancy.wgsl";
 import stretchCarve from "../../shaders/stretchCarve.wgsl";
+import eyelids from "../../shaders/eyelids.wgsl";
 import { type ModelPack } from "../pack/modelPack";
 import { type ILayerPlacement, type NetworkLayout } from "./networkLayout";
 
@@ -105,9 +106,32 @@ export function PhotoLayerSource(): string {
     return photoLayer;
 }
 
+/**
+ * WGSL of the eyelid rig's backward map (`nofaEyelidBackward`) with the pack's constants; it reads its block of
+ * `nofaDynamic` (the includer's global). A pack without a rig gets a map that returns its point.
+ * @param pack the pack
+ * @param layout its GPU layout (where the block starts)
+ * @returns WGSL source
+ */
+export function EyelidSource(pack: ModelPack, layout: NetworkLayout): string {
+    const rig = pack.eyelids;
+    const radians = (degrees: number): string => ((degrees * Math.PI) / 180).toFixed(7);
+    return [
+        `const NOFA_EYELIDS: bool = ${rig !== null};`,
+        `const NOFA_EYELID_OFFSET: u32 = ${layout.eyelidOffset}u;`,
+        `const NOFA_EYELID_POINTS: u32 = ${rig?.marginPoints ?? 2}u;`,
+        `const NOFA_EYELID_INSET: f32 = ${radians(rig?.insetDegrees ?? 0)};`,
+        `const NOFA_EYELID_PLATEAU: f32 = ${radians(rig?.plateauDegrees ?? 0)};`,
+        `const NOFA_EYELID_SPAN: f32 = ${radians(rig?.spanDegrees ?? 1)};`,
+        `const NOFA_EYELID_SHELL: vec2<f32> = vec2<f32>(${(rig?.shell[0] ?? 0).toFixed(6)}, ${(rig?.shell[1] ?? 1).toFixed(6)});`,
+        `const NOFA_EYELID_TAPER: f32 = ${(rig?.taper ?? 1).toFixed(6)};`,
+        eyelids,
+    ].join("\n");
+}
+
 /** Functions the material's fragment shader includes: everything up to `nofaRaymarch`. */
 export function RaymarchFunctions(pack: ModelPack, layout: NetworkLayout): string {
-    return [NetworkBase(pack, layout), DecoderSource(layout), colourPlanes, photoLayer, DeformationSource(pack, layout), bakedDisplacement, raymarch].join("\n");
+    return [NetworkBase(pack, layout), DecoderSource(layout), colourPlanes, photoLayer, DeformationSource(pack, layout), bakedDisplacement, EyelidSource(pack, layout), raymarch].join("\n");
 }
 
 /** Full source of the compute pass that bakes the displacement texture. */

@@ -14,7 +14,8 @@ import { GenerateAvatarAssetAsync } from "../../plugin/pack/avatarGenerator";
 import { ModelPack } from "../../plugin/pack/modelPack";
 import { FoldDynamicBiases } from "../../plugin/volume/dynamicBiases";
 import { NetworkLayout } from "../../plugin/volume/networkLayout";
-import { DecoderSource, DeformationSource, NetworkBase } from "../../plugin/volume/shaderSources";
+import { EyelidRig } from "../../plugin/volume/eyelidRig";
+import { DecoderSource, DeformationSource, EyelidSource, NetworkBase } from "../../plugin/volume/shaderSources";
 import { Dispatch, GetDevice, ReadBuffer, ReleaseGpu, StorageFrom, StorageOf } from "../support/gpu";
 import { DiskReader } from "../support/nodeFiles";
 
@@ -120,6 +121,34 @@ test("D-Net and W-Net: positional encoding, folded α/β biases and WGSL match P
         const gpu = await gpuRows([NetworkBase(pack, layout), DeformationSource(pack, layout)].join("\n"), call, f.inputs, pe, net.outputSize, dynamic);
         f.outputs.forEach((want, i) => expectClose(gpu.subarray(8 * i, 8 * i + want.length), want, f.tolerance, `gpu ${name} row ${i}`));
     }
+});
+
+test("eyelid rig: the rig's block for α (TypeScript) and its WGSL map match PyTorch's float64 maths; the closed lids move the points", async () => {
+    const f = JSON.parse(readFileSync(join(PackDir, "fixtures", "eyelids.json"), "utf8")) as { alpha: number[]; beta: number[]; points: number[][]; canonical: number[][]; nearEdge: boolean[]; tolerance: number };
+    const dynamic = new Float32Array(layout.dynamicLength);
+    new EyelidRig(pack.eyelids!, f.alpha).write(f.beta, dynamic, layout.eyelidOffset);
+    const n = f.points.length;
+    const harness = `
+@group(0) @binding(0) var<storage, read> nofaDynamic: array<f32>;
+@group(0) @binding(1) var<storage, read> inputs: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> outputs: array<vec4<f32>>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+    if (id.x >= ${n}u) { return; }
+    outputs[id.x] = vec4<f32>(nofaEyelidBackward(inputs[id.x].xyz), 0.0);
+}`;
+    const out = StorageOf(device, n * 16);
+    const inputs = StorageFrom(device, Float32Array.from(f.points.flatMap((p) => [...p, 0])));
+    await Dispatch(device, [EyelidSource(pack, layout), harness].join("\n"), [{ buffer: StorageFrom(device, dynamic) }, { buffer: inputs }, { buffer: out }], [Math.ceil(n / 64), 1, 1]);
+    const gpu = new Float32Array(await ReadBuffer(device, out, n * 16));
+    let moved = 0;
+    f.points.forEach((p, i) => {
+        moved += Math.hypot(...f.canonical[i].map((v, k) => v - p[k])) > 0.05 ? 1 : 0;
+        if (!f.nearEdge[i]) {
+            expectClose(gpu.subarray(4 * i, 4 * i + 3), f.canonical[i], { abs: f.tolerance, rel: 0 }, `eyelid point ${i}`);
+        }
+    });
+    // Both lids closed (1 and 0.6): a good share of the points around the eyes move by more than 0.5 mm.
+    expect(moved).toBeGreaterThan(n / 8);
 });
 
 test("generator: G(α) through onnxruntime-web matches PyTorch at the fixture's indices", async () => {

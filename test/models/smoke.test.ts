@@ -34,13 +34,17 @@ test("smoke: tiny training of every network and the export produce a valid pack"
         expect(pack.networks.deformation.jump.sharpness).toBeGreaterThan(0);
         const loaded = await ModelPack.LoadAsync(DiskReader(join(out, "pack")));
         expect(loaded.deformationJumpSharpness).toBe(pack.networks.deformation.jump.sharpness);
-        // models.stretch_carve set the thresholds and the version, and recorded itself.
+        // models.stretch_carve set the thresholds, then models.eyelids the rig (for the pack's 4 identity
+        // coefficients, with its fixture); each set the version and recorded itself.
         expect(loaded.stretchCarve).toEqual({ from: 0.4, to: 0.8 });
-        expect(loaded.version).toBe("1.0.1");
-        // Only the backward field and the carve changed since the export: its avatars still render.
-        expect(pack.compatibleAvatarVersions).toEqual(["1.0.0", "1.1.0"]);
+        expect(loaded.eyelids?.eyes.map((e) => e.centre.identity.length)).toEqual([4, 4]);
+        expect(JSON.parse(readFileSync(join(out, "pack", "fixtures", "eyelids.json"), "utf8")).canonical.length).toBeGreaterThan(0);
+        expect(loaded.version).toBe("1.0.2");
+        // Only the backward field, the carve and the rig changed since the export: its avatars still render.
+        expect(pack.compatibleAvatarVersions).toEqual(["1.0.0", "1.1.0", "1.0.1"]);
         expect(loaded.rendersAvatarsOf(pack.id, "1.0.0")).toBe(true);
         expect(pack.provenance.command).toContain("-m models.stretch_carve");
+        expect(pack.provenance.command).toContain("-m models.eyelids");
         const dnet = JSON.parse(readFileSync(join(out, "pack", "fixtures", "deformation.json"), "utf8"));
         const o = new Float32Array(loaded.deformation.outputSize);
         expect(o.length).toBe(7);

@@ -1,7 +1,7 @@
 /**
  * Writes docs/images/photo-avatars.png: for each photo, its avatar (made by the CLI's path,
  * `ReconstructAvatarAsync`) rendered in headless Chromium (the sample scene, SwiftShader) from the
- * front, at −30° and +30° yaw, and from the front with jawOpen 0.6 and with a smile. Only renders
+ * front, at −30° and +30° yaw, and from the front with jawOpen 0.6, with a smile and with both eyes closed. Only renders
  * (no photo pixels) go into the image. With `--base-head`, the first row is the sample scene's base
  * head (the committed pack's mean identity), and without photos named no photo rows follow.
  *     npx tsx test/reconstruction/writePhotoAvatarViews.ts [--size 160] [--base-head] [--out PNG] [photo.jpg …]
@@ -31,6 +31,7 @@ const views: { yaw: number; expression: Record<string, number> }[] = [
     { yaw: 30, expression: {} },
     { yaw: 0, expression: { jawOpen: 0.6 } },
     { yaw: 0, expression: { mouthSmile_L: 0.7, mouthSmile_R: 0.7 } },
+    { yaw: 0, expression: { eyeBlink_L: 1, eyeBlink_R: 1 } },
 ];
 
 const pack = await ModelPack.LoadAsync(DiskReader("models/packs/ict-base"));

@@ -121,6 +121,34 @@ describe("model pack", () => {
         expect(pack.stretchCarve).toEqual({ from: 0.5, to: 0.9 });
     });
 
+    test("an eyelid rig with the wrong number of identity rows or margin points, an unknown expression or a span not above its plateau", async () => {
+        // The committed pack's rig, cut to this pack's identity coefficients.
+        const committed = JSON.parse(readFileSync("models/packs/ict-base/pack.json", "utf8")).eyelids;
+        const rig = (dims: number): Record<string, any> => {
+            const r = structuredClone(committed);
+            for (const eye of r.eyes) {
+                for (const key of ["centre", "radius", "margin"]) {
+                    eye[key].identity = eye[key].identity.slice(0, dims);
+                }
+            }
+            return r;
+        };
+        const withRig = (edit: (r: Record<string, any>) => void) =>
+            mutatedPack((j) => {
+                j.eyelids = rig(j.alphaDims);
+                edit(j.eyelids);
+            });
+        const pack = await ModelPack.LoadAsync(DiskReader(withRig(() => undefined)));
+        expect(pack.eyelids?.eyes.map((e) => e.expression)).toEqual(["eyeBlink_L", "eyeBlink_R"]);
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(withRig((r) => r.eyes[0].centre.identity.pop()))), "eyelids.eyes[0].centre.identity");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(withRig((r) => r.eyes[1].margin.mean.pop()))), "eyelids.eyes[1].margin.mean");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(withRig((r) => r.eyes[1].margin.closedOffset.pop()))), "eyelids.eyes[1].margin.closedOffset");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(withRig((r) => (r.eyes[1].expression = "eyeWink_R")))), "eyelids.eyes[1].expression");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(withRig((r) => (r.spanDegrees = r.plateauDegrees)))), "eyelids.spanDegrees");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(withRig((r) => (r.shell = [0.9, 0.5])))), "eyelids.shell");
+        await expectFormatError(ModelPack.LoadAsync(DiskReader(withRig((r) => r.eyes.pop()))), "eyelids.eyes");
+    });
+
     test("a pack renders the avatars of the earlier versions it lists in compatibleAvatarVersions, and ModelPack.Find finds it for them", async () => {
         const pack = await ModelPack.LoadAsync(DiskReader(mutatedPack((j) => void Object.assign(j, { id: "compat-head", version: "1.1.0", compatibleAvatarVersions: ["1.0.0"] }))));
         expect(pack.rendersAvatarsOf("compat-head", "1.1.0")).toBe(true);
