@@ -39,6 +39,8 @@ Networks shared by every avatar (format: docs/formats.md; how they were trained:
 - D-Net (`deformation`), W-Net (`blend`): the backward field x_c = x_d + w(x_d, α)·Δx(x_d, α, β).
 - `stretchCarve` (pack.json, when present): density × smoothstep(from, to, det ∂x_c/∂x_d), so that the space
   an open mouth adds, which the backward map squeezes onto the closed canonical lips, is empty.
+- `eyelids` (pack.json, when present): the eyelid rig, blinks as a closed-form backward map (each
+  closing upper lid turned about its eye's lateral axis; models/eyelids.py, fixtures/eyelids.json).
 - `fixtures/`: PyTorch inputs and outputs of each network for parity tests (tolerances inside).
 
 ICT-FaceKit has no albedo: this pack paints a neutral skin tone with soft baked shading and
@@ -66,6 +68,7 @@ def parse(argv=None):
     p.add_argument("--stretch-carve", type=float, nargs=2, default=[0.5, 0.9], metavar=("FROM", "TO"),
                    help="the pack's stretchCarve (models/stretch_carve.py); measure it with models.eval_geometry")
     p.add_argument("--no-stretch-carve", action="store_true", help="a pack without stretchCarve")
+    p.add_argument("--no-eyelids", action="store_true", help="a pack without the eyelid rig (models/eyelids.py)")
     return p.parse_args(argv)
 
 
@@ -85,6 +88,17 @@ def bump_version(pack, version):
         earlier = pack.get("compatibleAvatarVersions", []) + [pack["version"]]
         pack["compatibleAvatarVersions"] = sorted(set(earlier) - {version}, key=earlier.index)
         pack["version"] = version
+
+
+def save_amended_pack(folder, pack, version, module):
+    """Writes pack.json back after `module` (a command of this package) changed only what keeps G and the
+    decoder: the new version (see bump_version), the command appended to the provenance, the README, checked."""
+    bump_version(pack, version)
+    pack["provenance"]["command"] += " && " + command_line(module)
+    with open(os.path.join(folder, "pack.json"), "w") as fh:
+        json.dump(pack, fh, indent=1)
+    write_readme(folder, pack)
+    check(folder)
 
 
 def half_round(module):
@@ -143,6 +157,7 @@ def fixture(network, inputs, outputs, **extra):
 
 
 def main(argv=None):
+    from . import eyelids  # it uses this module's helpers
     args = parse(argv)
     ck = torch.load(os.path.join(args.canonical, "checkpoint.pt"))
     dk = torch.load(os.path.join(args.deformation, "checkpoint.pt"))
@@ -221,6 +236,7 @@ def main(argv=None):
         "positionalEncoding": {"frequencies": L},
         "networks": networks, "tensors": tensors, "files": files,
         **({} if args.no_stretch_carve else {"stretchCarve": {"from": args.stretch_carve[0], "to": args.stretch_carve[1]}}),
+        **({} if args.no_eyelids else {"eyelids": eyelids.basis(ict)}),
         "provenance": {"command": " && ".join(commands), "seed": ca["seed"],
                        "createdAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                        "data": "3DMM: ICT-FaceKit, MIT",
@@ -231,6 +247,8 @@ def main(argv=None):
         json.dump(pack, fh, indent=1)
     write_readme(args.out, pack)
     check(args.out)
+    if not args.no_eyelids:
+        eyelids.write_fixture(args.out, pack, ict)
     total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(args.out) for f in fs)
     print("pack %s: %.2f MB" % (args.out, total / 1e6))
 

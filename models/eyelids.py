@@ -27,8 +27,7 @@ import os
 import numpy as np
 import torch
 
-from .distributed import command_line
-from .export import bump_version, write_readme
+from .export import save_amended_pack
 from .ict import REGIONS, load_ict
 from .mesh import boundary_loops
 from .packcheck import check
@@ -260,12 +259,7 @@ def main(argv=None):
     pack = check(args.pack)
     ict = load_ict(args.ict, pack["alphaDims"])
     pack["eyelids"] = basis(ict)
-    bump_version(pack, args.version)
-    pack["provenance"]["command"] += " && " + command_line("models.eyelids")
-    with open(os.path.join(args.pack, "pack.json"), "w") as fh:
-        json.dump(pack, fh, indent=1)
-    write_readme(args.pack, pack)
-    check(args.pack)
+    save_amended_pack(args.pack, pack, args.version, "models.eyelids")
     moved = write_fixture(args.pack, pack, ict)
     print("fixtures/eyelids.json: %d points the rig moves" % moved)
     held_out = torch.randn(5, pack["alphaDims"], generator=torch.Generator().manual_seed(1234))

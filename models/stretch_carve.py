@@ -11,14 +11,11 @@ Sets the carve of an exported pack (after measuring it with models.eval_geometry
     /usr/bin/python3 -m models.stretch_carve --pack models/packs/ict-base --from 0.5 --to 0.9 --version 1.1.0
 """
 import argparse
-import json
 import math
-import os
 
 import torch
 
-from .distributed import command_line
-from .export import bump_version, write_readme
+from .export import save_amended_pack
 from .packcheck import check
 
 BAKE_CELL = 0.6        # cm
@@ -63,12 +60,7 @@ def main(argv=None):
     args = parse(argv)
     pack = check(args.pack)
     pack["stretchCarve"] = {"from": args.lo, "to": args.hi}
-    bump_version(pack, args.version)
-    pack["provenance"]["command"] += " && " + command_line("models.stretch_carve")
-    with open(os.path.join(args.pack, "pack.json"), "w") as fh:
-        json.dump(pack, fh, indent=1)
-    write_readme(args.pack, pack)
-    check(args.pack)
+    save_amended_pack(args.pack, pack, args.version, "models.stretch_carve")
     print("pack %s %s: stretchCarve %s" % (args.pack, args.version, pack["stretchCarve"]))
 
 

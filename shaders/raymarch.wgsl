@@ -19,7 +19,14 @@ struct NofaRayParams {
     skipEmpty: bool,
     // The photo layer's projection (photoLayer.wgsl; zero: no layer).
     photoProjection: mat4x4<f32>,
+    // Samples per step in the window around the first surface a ray meets (1: no refinement).
+    surfaceSubsteps: u32,
 };
+
+// A sample whose opacity at the full step exceeds this starts the surface window.
+const NOFA_SURFACE_OPACITY: f32 = 0.02;
+// The window reaches this many steps past the sample that started it.
+const NOFA_SURFACE_WINDOW_STEPS: f32 = 3.0;
 
 struct NofaRayResult {
     // Premultiplied colour and coverage.
@@ -55,7 +62,12 @@ fn nofaCellIndex(cell: vec3<u32>, dims: vec3<u32>) -> u32 {
 }
 
 // Samples sit on the lattice t = tStart + (i + 0.5)·stepSize, with or without skipping, so
-// skipping only drops samples in empty cells and leaves the others where they were.
+// skipping only drops samples in empty cells and leaves the others where they were. The first sample
+// whose opacity exceeds NOFA_SURFACE_OPACITY is not composited: with surfaceSubsteps > 1 the ray goes
+// back to the previous sample and marches at stepSize / surfaceSubsteps to NOFA_SURFACE_WINDOW_STEPS
+// steps past it (the interval from the previous sample's centre, which it half counted already, to the
+// end of that last step), then on along the lattice. Thin parts (eyelids, the eyes' rims) that fall
+// between two samples are then seen; samples in front of the first surface are unchanged.
 fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult {
     var r = NofaRayResult(vec3<f32>(0.0), 0.0, 0.0, 0.0);
     let hit = nofaRayBox(ro, rd, p.deformedMin, p.deformedMax);
@@ -66,26 +78,39 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
     let dt = p.stepSize;
     let steps = min(u32(ceil((hit.y - tStart) / dt)), p.maxSteps);
     let cellSize = (p.deformedMax - p.deformedMin) / vec3<f32>(p.occupancyDims);
+    let fineDt = dt / f32(max(p.surfaceSubsteps, 1u));
+    var refined = p.surfaceSubsteps <= 1u;
+    var fineLeft = 0u;
+    var tFine = 0.0;
     var transmittance = 1.0;
     var weightedT = 0.0;
     var i = 0u;
     loop {
-        if (i >= steps) {
-            break;
-        }
-        let t = tStart + (f32(i) + 0.5) * dt;
-        let x = ro + rd * t;
-        if (p.skipEmpty) {
-            let cellF = clamp(floor((x - p.deformedMin) / cellSize), vec3<f32>(0.0), vec3<f32>(p.occupancyDims - 1u));
-            let cell = vec3<u32>(cellF);
-            if (nofaOccupancy[nofaCellIndex(cell, p.occupancyDims)] == 0u) {
-                let cellMin = p.deformedMin + cellF * cellSize;
-                let exitT = nofaRayBox(ro, rd, cellMin, cellMin + cellSize).y;
-                i = max(u32(max(ceil((exitT - tStart) / dt - 0.5), 0.0)), i + 1u);
-                continue;
+        var t = tFine;
+        var sampleDt = fineDt;
+        if (fineLeft > 0u) {
+            tFine = tFine + fineDt;
+            fineLeft = fineLeft - 1u;
+        } else {
+            if (i >= steps) {
+                break;
             }
+            t = tStart + (f32(i) + 0.5) * dt;
+            sampleDt = dt;
+            let x = ro + rd * t;
+            if (p.skipEmpty) {
+                let cellF = clamp(floor((x - p.deformedMin) / cellSize), vec3<f32>(0.0), vec3<f32>(p.occupancyDims - 1u));
+                let cell = vec3<u32>(cellF);
+                if (nofaOccupancy[nofaCellIndex(cell, p.occupancyDims)] == 0u) {
+                    let cellMin = p.deformedMin + cellF * cellSize;
+                    let exitT = nofaRayBox(ro, rd, cellMin, cellMin + cellSize).y;
+                    i = max(u32(max(ceil((exitT - tStart) / dt - 0.5), 0.0)), i + 1u);
+                    continue;
+                }
+            }
+            i = i + 1u;
         }
-        i = i + 1u;
+        let x = ro + rd * t;
         r.samples += 1.0;
         // The eyelid rig's map (the lids alone; identity without a rig), then the learned field's w·Δx.
         let xc = nofaEyelidBackward(x) + nofaDisplacementAt(x, p);
@@ -105,8 +130,16 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         }
         let colourSurface = mix(colourVolume, ph.colour, ph.surfaceWeight);
         let density = (densityVolume + ph.density) * nofaStretchKeptAt(x, p);
+        if (!refined && 1.0 - exp(-density * dt) > NOFA_SURFACE_OPACITY) {
+            // The surface window (see above); this sample's interval is marched again, finely.
+            refined = true;
+            fineLeft = u32(ceil((NOFA_SURFACE_WINDOW_STEPS + 1.5) * f32(p.surfaceSubsteps)));
+            tFine = t - dt + 0.5 * fineDt;
+            i = i + u32(NOFA_SURFACE_WINDOW_STEPS);
+            continue;
+        }
         let colour = (densityVolume * colourSurface + ph.density * ph.colour) / max(densityVolume + ph.density, 1e-6);
-        let a = 1.0 - exp(-density * dt);
+        let a = 1.0 - exp(-density * sampleDt);
         let w = transmittance * a;
         r.color += w * colour;
         weightedT += w * t;

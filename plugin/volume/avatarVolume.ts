@@ -70,6 +70,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
     private _deformationMode: DeformationMode = "baked";
     private _skipEmptySpace = true;
     private _stepSize = 0.25;
+    private _surfaceSubsteps = 4;
     private _maxSteps = 512;
     private _showSampleCount = false;
     /** @internal Set by the glTF loader: the node sits under the loader's handedness-converting root. */
@@ -233,6 +234,23 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
         this._updateMarching();
     }
 
+    /**
+     * Samples per step in a short window around the first surface each ray meets (default 4; 1 turns the
+     * window off; at most 16). Thin parts that fall between two steps (eyelids, the eyes' rims) then show
+     * without aliasing into streaks, at a fraction of the cost of a {@link stepSize} that much smaller.
+     */
+    public get surfaceSubsteps(): number {
+        return this._surfaceSubsteps;
+    }
+
+    public set surfaceSubsteps(value: number) {
+        if (!Number.isInteger(value) || value < 1 || value > 16) {
+            throw new RangeError(`surfaceSubsteps must be an integer from 1 to 16, got ${value}`);
+        }
+        this._surfaceSubsteps = value;
+        this._updateMarching();
+    }
+
     /** Benchmark view: draw samples per ray (red = count / 1024) instead of colour. */
     public get showSampleCount(): boolean {
         return this._showSampleCount;
@@ -384,7 +402,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
     }
 
     private _updateMarching(): void {
-        this._material?.setMarching(this._stepSize, this._maxSteps, this._deformationMode === "perSample", this._skipEmptySpace, this._showSampleCount);
+        this._material?.setMarching(this._stepSize, this._maxSteps, this._deformationMode === "perSample", this._skipEmptySpace, this._showSampleCount, this._surfaceSubsteps);
     }
 
     private _releaseVolume(): void {

@@ -33,7 +33,7 @@ export class AvatarVolumeMaterial extends ShaderMaterial {
             {
                 attributes: ["position"],
                 uniformBuffers: ["Scene", "Mesh"],
-                uniforms: ["invWorld", "canonicalMin", "canonicalMax", "deformedMin", "deformedMax", "occupancyDims", "stepSize", "maxSteps", "perSampleDeformation", "skipEmpty", "showSampleCount", "photoProjection"],
+                uniforms: ["invWorld", "canonicalMin", "canonicalMax", "deformedMin", "deformedMax", "occupancyDims", "stepSize", "maxSteps", "perSampleDeformation", "skipEmpty", "showSampleCount", "photoProjection", "surfaceSubsteps"],
                 samplers: ["nofaTriplane", "nofaColourPlanes", "nofaPhotoColour", "nofaPhotoDepth", "nofaDisplacement", "nofaDisplacementJump", "nofaStretchKept"],
                 storageBuffers: ["nofaWeights", "nofaDynamic", "nofaOccupancy"],
                 shaderLanguage: ShaderLanguage.WGSL,
@@ -80,13 +80,15 @@ export class AvatarVolumeMaterial extends ShaderMaterial {
      * @param perSampleDeformation evaluate the deformation networks per sample instead of reading the baked texture
      * @param skipEmpty skip cells the occupancy grid marks empty
      * @param showSampleCount output samples per ray instead of colour (benchmark view)
+     * @param surfaceSubsteps samples per step in the window around the first surface a ray meets (1: none)
      */
-    public setMarching(stepSize: number, maxSteps: number, perSampleDeformation: boolean, skipEmpty: boolean, showSampleCount: boolean): void {
+    public setMarching(stepSize: number, maxSteps: number, perSampleDeformation: boolean, skipEmpty: boolean, showSampleCount: boolean, surfaceSubsteps: number): void {
         this.setFloat("stepSize", stepSize);
         this.setFloat("maxSteps", maxSteps);
         this.setFloat("perSampleDeformation", perSampleDeformation ? 1 : 0);
         this.setFloat("skipEmpty", skipEmpty ? 1 : 0);
         this.setFloat("showSampleCount", showSampleCount ? 1 : 0);
+        this.setFloat("surfaceSubsteps", surfaceSubsteps);
     }
 
     /** @returns "AvatarVolumeMaterial" */

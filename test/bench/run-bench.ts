@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: renders the sample avatar in headless Chromium and prints JSON figures, each
  * configuration measured side by side in one run on the same page, camera and expression:
- * frame time of baked vs per-sample deformation, with vs without empty-space skipping, mean
- * samples per ray (benchmark view of the material), PSNR between the baked and per-sample images,
- * and the WebGPU adapter it ran on. Ratios are what to read on a CPU renderer (SwiftShader);
+ * frame time of baked vs per-sample deformation, with vs without empty-space skipping, with the
+ * surface window (the default, 4 substeps) vs without it vs a 4× smaller step everywhere, mean
+ * samples per ray (benchmark view of the material), PSNR between the baked and per-sample images and
+ * of the window's and the plain step's images against the 4× smaller step's, and the WebGPU adapter it ran on. Ratios are what to read on a CPU renderer (SwiftShader);
  * absolute times mean something only on a real GPU.
  * Options: --size N (canvas px, default 256), --frames N (timed frames per configuration, default 3),
  * --avatar URL (relative to sample-scene/, default the sample's avatar).
@@ -24,6 +25,10 @@ interface IConfig {
     name: string;
     deformationMode: "baked" | "perSample";
     skipEmptySpace: boolean;
+    /** AvatarVolume.surfaceSubsteps (default 4). */
+    surfaceSubsteps?: number;
+    /** AvatarVolume.stepSize, cm (default 0.25). */
+    stepSize?: number;
 }
 
 const configs: IConfig[] = [
@@ -31,6 +36,8 @@ const configs: IConfig[] = [
     { name: "perSample+skip", deformationMode: "perSample", skipEmptySpace: true },
     { name: "baked+noSkip", deformationMode: "baked", skipEmptySpace: false },
     { name: "perSample+noSkip", deformationMode: "perSample", skipEmptySpace: false },
+    { name: "baked+skip, no surface window", deformationMode: "baked", skipEmptySpace: true, surfaceSubsteps: 1 },
+    { name: "baked+skip, step/4, no surface window", deformationMode: "baked", skipEmptySpace: true, surfaceSubsteps: 1, stepSize: 0.0625 },
 ];
 
 const session = await StartBrowser();
@@ -59,11 +66,13 @@ try {
     const images: Record<string, Uint8Array> = {};
     for (const c of configs) {
         const ms = await page.evaluate(
-            async ([mode, skip, n]) => {
+            async ([mode, skip, n, substeps, step]) => {
                 const { scene, engine, avatar: a } = window.nofaSample;
                 const device = (engine as unknown as { _device: GPUDevice })._device;
                 a!.deformationMode = mode as "baked" | "perSample";
                 a!.skipEmptySpace = skip as boolean;
+                a!.surfaceSubsteps = substeps as number;
+                a!.stepSize = step as number;
                 a!.showSampleCount = false;
                 // One warm-up frame, then n timed ones (no named closures: page code is not transpiled helpers).
                 let t0 = 0;
@@ -76,7 +85,7 @@ try {
                 }
                 return (performance.now() - t0) / (n as number);
             },
-            [c.deformationMode, c.skipEmptySpace, frames] as const
+            [c.deformationMode, c.skipEmptySpace, frames, c.surfaceSubsteps ?? 4, c.stepSize ?? 0.25] as const
         );
         images[c.name] = await shot();
         await page.evaluate(() => (window.nofaSample.avatar!.showSampleCount = true));
@@ -121,10 +130,14 @@ try {
             bakedSpeedupOverPerSampleNoSkip: Number((get("perSample+noSkip").frameMs / get("baked+noSkip").frameMs).toFixed(2)),
             skippingSpeedup: Number((get("baked+noSkip").frameMs / get("baked+skip").frameMs).toFixed(2)),
             samplesWithSkippingOverUniform: Number((get("baked+skip").meanSamplesPerRay / get("baked+noSkip").meanSamplesPerRay).toFixed(3)),
+            surfaceWindowCost: Number((get("baked+skip").frameMs / get("baked+skip, no surface window").frameMs).toFixed(2)),
+            quarterStepCost: Number((get("baked+skip, step/4, no surface window").frameMs / get("baked+skip, no surface window").frameMs).toFixed(2)),
         },
         quality: {
             bakedVsPerSample: psnr(images["baked+skip"], images["perSample+skip"]),
             skipVsNoSkip: psnr(images["baked+skip"], images["baked+noSkip"]),
+            surfaceWindowVsQuarterStep: psnr(images["baked+skip"], images["baked+skip, step/4, no surface window"]),
+            noSurfaceWindowVsQuarterStep: psnr(images["baked+skip, no surface window"], images["baked+skip, step/4, no surface window"]),
         },
         targets: { bakedSpeedupOverPerSample: ">= 5 at >= 40 dB", samplesWithSkippingOverUniform: "<= 0.25" },
         consoleErrors: errors,

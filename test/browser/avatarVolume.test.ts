@@ -3,7 +3,7 @@
  * back and checked: the avatar appears (also in two viewports at once, and through an orthographic
  * camera, whose picture does not change with its distance), a mesh sphere through
  * the head occludes and is occluded per pixel, jawOpen changes the mouth region and nothing far
- * from it, packs with a jump or a stretch carve render through the real material, a photo layer's slab shows (through the material's projection uniform and the
+ * from it, the surface window costs samples and barely changes sharp surfaces, packs with a jump or a stretch carve render through the real material, a photo layer's slab shows (through the material's projection uniform and the
  * occupancy pass), bad files fail with typed errors and leave nothing on the GPU, 200 avatars created and
  * disposed leave the texture and buffer counts where they were, and the console shows no error.
  */
@@ -226,6 +226,42 @@ test("jawOpen changes the mouth region and nothing far from it", async () => {
     const { inside, outside } = await mouthChanges(open, closed);
     expect(inside).toBeGreaterThan(40);
     expect(outside).toBeLessThan(inside * 0.02);
+});
+
+test("surfaceSubsteps: the surface window costs samples and barely changes the analytic head's sharp surfaces; bad values throw a RangeError and change nothing", async () => {
+    await view(-Math.PI / 2, Math.PI / 2, 0.6);
+    const meanSamples = async (substeps: number): Promise<{ image: IImage; samples: number }> => {
+        await page.evaluate((n) => (window.nofaSample.avatar!.surfaceSubsteps = n), substeps);
+        const image = await capture();
+        await page.evaluate(() => (window.nofaSample.avatar!.showSampleCount = true));
+        const counts = await capture();
+        await page.evaluate(() => (window.nofaSample.avatar!.showSampleCount = false));
+        let sum = 0;
+        let rays = 0;
+        for (let i = 0; i < Size * Size; i++) {
+            if (counts.data[4 * i + 1] === 255 && counts.data[4 * i + 2] === 0) {
+                sum += counts.data[4 * i];
+                rays++;
+            }
+        }
+        return { image, samples: sum / Math.max(rays, 1) };
+    };
+    const plain = await meanSamples(1);
+    const windowed = await meanSamples(4);
+    expect(windowed.samples).toBeGreaterThan(plain.samples);
+    expect(countDiffering(plain.image, windowed.image)).toBeLessThan(Size * Size * 0.02);
+    for (const bad of [0, 2.5, 17, Number.NaN]) {
+        const message = await page.evaluate((n) => {
+            try {
+                window.nofaSample.avatar!.surfaceSubsteps = n;
+                return "no error";
+            } catch (e) {
+                return `${(e as Error).name}: ${(e as Error).message}`;
+            }
+        }, bad);
+        expect(message).toMatch(/^RangeError: surfaceSubsteps must be an integer from 1 to 16/);
+    }
+    expect(await page.evaluate(() => window.nofaSample.avatar!.surfaceSubsteps)).toBe(4);
 });
 
 /**

@@ -216,7 +216,14 @@ export interface IReferenceVolume {
     deformedMax: Vec3;
     stepSize: number;
     maxSteps: number;
+    /** Samples per step in the surface window (shaders/raymarch.wgsl; absent or 1: no refinement). */
+    surfaceSubsteps?: number;
 }
+
+/** A sample whose opacity at the full step exceeds this starts the surface window (raymarch.wgsl). */
+const SurfaceOpacity = 0.02;
+/** The surface window reaches this many steps past the sample that started it. */
+const SurfaceWindowSteps = 3;
 
 /** Result of one ray, as the WGSL `NofaRayResult`. */
 export interface IReferenceRay {
@@ -241,7 +248,10 @@ function _rayBox(ro: Vec3, rd: Vec3, bmin: Vec3, bmax: Vec3): [number, number] {
 
 const toUnit = (p: Vec3, bmin: Vec3, bmax: Vec3): Vec3 => [0, 1, 2].map((k) => (2 * (p[k] - bmin[k])) / (bmax[k] - bmin[k]) - 1) as Vec3;
 
-/** Front-to-back raymarch with per-sample deformation and no skipping (the reference mode). */
+/**
+ * Front-to-back raymarch with per-sample deformation and no skipping (the reference mode), with the
+ * surface window of shaders/raymarch.wgsl when `surfaceSubsteps` > 1.
+ */
 export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay {
     const r: IReferenceRay = { color: [0, 0, 0], alpha: 0, depthT: 0, samples: 0 };
     const box = v.pack.manifest.canonicalBox;
@@ -250,11 +260,30 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
     if (far <= tStart) {
         return r;
     }
-    const steps = Math.min(Math.ceil((far - tStart) / v.stepSize), v.maxSteps);
+    const dt = v.stepSize;
+    const substeps = Math.max(v.surfaceSubsteps ?? 1, 1);
+    const fineDt = dt / substeps;
+    const steps = Math.min(Math.ceil((far - tStart) / dt), v.maxSteps);
+    let refined = substeps <= 1;
+    let fineLeft = 0;
+    let tFine = 0;
     let transmittance = 1;
     let weightedT = 0;
-    for (let i = 0; i < steps; i++) {
-        const t = tStart + (i + 0.5) * v.stepSize;
+    let i = 0;
+    for (;;) {
+        let t = tFine;
+        let sampleDt = fineDt;
+        if (fineLeft > 0) {
+            tFine += fineDt;
+            fineLeft--;
+        } else {
+            if (i >= steps) {
+                break;
+            }
+            t = tStart + (i + 0.5) * dt;
+            sampleDt = dt;
+            i++;
+        }
         const x: Vec3 = [ro[0] + rd[0] * t, ro[1] + rd[1] * t, ro[2] + rd[2] * t];
         r.samples++;
         const d = BackwardDisplacement(v.pack, v.alpha, v.beta, toUnit(x, box.min, box.max));
@@ -279,8 +308,15 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
         }
         surface = surface.map((c, k) => c + (ph.colour[k] - c) * ph.surfaceWeight);
         const sigma = density + ph.density;
+        if (!refined && 1 - Math.exp(-sigma * dt) > SurfaceOpacity) {
+            refined = true;
+            fineLeft = Math.ceil((SurfaceWindowSteps + 1.5) * substeps);
+            tFine = t - dt + 0.5 * fineDt;
+            i += SurfaceWindowSteps;
+            continue;
+        }
         const colour = surface.map((c, k) => (density * c + ph.density * ph.colour[k]) / Math.max(sigma, 1e-6));
-        const a = 1 - Math.exp(-sigma * v.stepSize);
+        const a = 1 - Math.exp(-sigma * sampleDt);
         const w = transmittance * a;
         r.color[0] += w * colour[0];
         r.color[1] += w * colour[1];
