@@ -37,10 +37,13 @@ fn nofaEyelidBackward(x: vec3<f32>) -> vec3<f32> {
     for (var eye = 0u; eye < 2u; eye = eye + 1u) {
         let base = NOFA_EYELID_OFFSET + eye * (8u + 3u * n);
         let blink = nofaDynamic[base + 4u];
+        if (blink <= 0.0) {
+            continue;
+        }
         let centre = vec3<f32>(nofaDynamic[base], nofaDynamic[base + 1u], nofaDynamic[base + 2u]);
         let p = x - centre;
         let shell = (length(p) - nofaDynamic[base + 3u] - NOFA_EYELID_SHELL.x) / (NOFA_EYELID_SHELL.y - NOFA_EYELID_SHELL.x);
-        if (blink <= 0.0 || shell >= 1.0) {
+        if (shell >= 1.0) {
             continue;
         }
         let t = clamp(shell, 0.0, 1.0);

@@ -23,8 +23,8 @@ struct NofaRayParams {
     surfaceSubsteps: u32,
 };
 
-// A sample whose opacity at the full step exceeds this starts the surface window.
-const NOFA_SURFACE_OPACITY: f32 = 0.02;
+// A sample whose optical depth over the full step exceeds this (−ln 0.98: opacity 2 %) starts the surface window.
+const NOFA_SURFACE_DEPTH: f32 = 0.0202027;
 // The window reaches this many steps past the sample that started it.
 const NOFA_SURFACE_WINDOW_STEPS: f32 = 3.0;
 
@@ -63,7 +63,7 @@ fn nofaCellIndex(cell: vec3<u32>, dims: vec3<u32>) -> u32 {
 
 // Samples sit on the lattice t = tStart + (i + 0.5)·stepSize, with or without skipping, so
 // skipping only drops samples in empty cells and leaves the others where they were. The first sample
-// whose opacity exceeds NOFA_SURFACE_OPACITY is not composited: with surfaceSubsteps > 1 the ray goes
+// whose optical depth exceeds NOFA_SURFACE_DEPTH is not composited: with surfaceSubsteps > 1 the ray goes
 // back to the previous sample and marches at stepSize / surfaceSubsteps to NOFA_SURFACE_WINDOW_STEPS
 // steps past it (the interval from the previous sample's centre, which it half counted already, to the
 // end of that last step), then on along the lattice. Thin parts (eyelids, the eyes' rims) that fall
@@ -130,7 +130,7 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         }
         let colourSurface = mix(colourVolume, ph.colour, ph.surfaceWeight);
         let density = (densityVolume + ph.density) * nofaStretchKeptAt(x, p);
-        if (!refined && 1.0 - exp(-density * dt) > NOFA_SURFACE_OPACITY) {
+        if (!refined && density * dt > NOFA_SURFACE_DEPTH) {
             // The surface window (see above); this sample's interval is marched again, finely.
             refined = true;
             fineLeft = u32(ceil((NOFA_SURFACE_WINDOW_STEPS + 1.5) * f32(p.surfaceSubsteps)));

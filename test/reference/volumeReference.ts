@@ -220,8 +220,8 @@ export interface IReferenceVolume {
     surfaceSubsteps?: number;
 }
 
-/** A sample whose opacity at the full step exceeds this starts the surface window (raymarch.wgsl). */
-const SurfaceOpacity = 0.02;
+/** A sample whose optical depth over the full step exceeds this (opacity 2 %) starts the surface window (raymarch.wgsl). */
+const SurfaceDepth = 0.0202027;
 /** The surface window reaches this many steps past the sample that started it. */
 const SurfaceWindowSteps = 3;
 
@@ -308,7 +308,7 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
         }
         surface = surface.map((c, k) => c + (ph.colour[k] - c) * ph.surfaceWeight);
         const sigma = density + ph.density;
-        if (!refined && 1 - Math.exp(-sigma * dt) > SurfaceOpacity) {
+        if (!refined && sigma * dt > SurfaceDepth) {
             refined = true;
             fineLeft = Math.ceil((SurfaceWindowSteps + 1.5) * substeps);
             tFine = t - dt + 0.5 * fineDt;
