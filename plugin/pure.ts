@@ -27,6 +27,7 @@ export * from "./reconstruction/multiPie68";
 export * from "./reconstruction/imagePixels";
 export * from "./reconstruction/exifOrientation";
 export * from "./reconstruction/faceLandmarkDetector";
+export * from "./reconstruction/personSegmenter";
 export * from "./reconstruction/ictLandmarkBasis";
 export * from "./reconstruction/initialPose";
 export * from "./reconstruction/landmarkFitter";

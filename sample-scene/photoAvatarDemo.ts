@@ -8,6 +8,7 @@ import { AvatarVolume } from "../plugin/volume/avatarVolume.js";
 import { type ModelPack } from "../plugin/pack/modelPack.js";
 import { UrlFileReader } from "../plugin/io/fileSource.js";
 import { FaceLandmarkDetector } from "../plugin/reconstruction/faceLandmarkDetector.js";
+import { PersonSegmenter } from "../plugin/reconstruction/personSegmenter.js";
 import { type IReconstructionProgress } from "../plugin/reconstruction/photoAvatar.js";
 
 /** Where the page finds the detector's weights and the wasm files (served from node_modules by serve.js). */
@@ -31,6 +32,7 @@ export interface IPhotoAvatarDemo {
  */
 export function SetupPhotoAvatarDemo(scene: Scene, pack: ModelPack, container: HTMLElement, status: HTMLElement): IPhotoAvatarDemo {
     let detector: Promise<FaceLandmarkDetector> | null = null;
+    let segmenter: Promise<PersonSegmenter> | null = null;
     let current: AvatarVolume | null = null;
     const onAvatarObservable = new Observable<AvatarVolume>();
     const progressObservable = new Observable<IReconstructionProgress>();
@@ -52,6 +54,8 @@ export function SetupPhotoAvatarDemo(scene: Scene, pack: ModelPack, container: H
             backend: "wasm",
             wasmPaths: `${NodeModules}@tensorflow/tfjs-backend-wasm/dist/`,
         });
+        // The hair matte's person segmenter (0.3 MB, this package's models/third-party/), loaded once after the detector's backend.
+        segmenter ??= detector.then(() => PersonSegmenter.CreateAsync({ model: UrlFileReader(new URL("../models/third-party/selfie-segmentation/", location.href).href) }));
         const started = performance.now();
         stageTimes.length = 0;
         last = null;
@@ -59,6 +63,7 @@ export function SetupPhotoAvatarDemo(scene: Scene, pack: ModelPack, container: H
             pack,
             name: "photoAvatar",
             detector: await detector,
+            segmenter: await segmenter,
             onnxWasmPaths: `${NodeModules}onnxruntime-web/dist/`,
             progressObservable,
         });

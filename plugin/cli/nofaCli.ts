@@ -25,6 +25,7 @@ options:
       --pack DIR        model pack folder (default: the package's models/packs/ict-base)
       --pack-uri URI    recorded in the .glb: where a viewer finds the pack, relative to the .glb
       --no-fallback     leave the fallback mesh out (a smaller file)
+      --no-segmentation hair matte from colours alone, without the person segmentation model
   -q, --quiet           print nothing but errors
   -h, --help            this text`;
 
@@ -45,6 +46,7 @@ export async function RunNofaCliAsync(argv: string[]): Promise<number> {
                 pack: { type: "string" },
                 "pack-uri": { type: "string" },
                 "no-fallback": { type: "boolean" },
+                "no-segmentation": { type: "boolean" },
                 quiet: { type: "boolean", short: "q" },
                 help: { type: "boolean", short: "h" },
             },
@@ -74,6 +76,7 @@ export async function RunNofaCliAsync(argv: string[]): Promise<number> {
         const result = await ReconstructAvatarAsync(bytes, pack, {
             detector,
             faceIndex,
+            segmentationModel: values["no-segmentation"] ? undefined : UrlFileReader(new URL("../../models/third-party/selfie-segmentation/", import.meta.url).href),
             onProgress: (p) => log(`${(100 * p.fraction).toFixed(0).padStart(3)} % ${p.stage}`),
         });
         const seconds = (performance.now() - started) / 1000;

@@ -16,6 +16,7 @@ import { type IMeshTexels, type IHeadTexture, type IProjectedPhoto, ProjectPhoto
 import { ReconstructionError } from "./reconstructionError";
 import { type IColourTargets, FitColourPlanes, type IColourPlanesFitOptions } from "./colourPlanesFit";
 import { BuildPhotoLayer, type IPhotoLayerOptions } from "./photoLayer";
+import { type IPhotoRegion, type PersonMatte, PersonSegmenter } from "./personSegmenter";
 
 /** The steps of {@link ReconstructAvatarAsync}, in order. */
 export type ReconstructionStage = "decode" | "detect" | "fit" | "generate" | "project" | "adapt" | "mesh" | "done";
@@ -50,6 +51,14 @@ export interface IPhotoAvatarOptions {
     colourFit?: IColourPlanesFitOptions;
     /** Options of the photo layer (the photo's colour where it saw the surface, hair and the head's outline as density); false: none. */
     photoLayer?: IPhotoLayerOptions | false;
+    /** A ready person segmenter for the photo layer's hair matte; else one is made from `segmentationModel` (and disposed after). */
+    segmenter?: PersonSegmenter;
+    /**
+     * Reads the person segmentation model's folder (this package's `models/third-party/selfie-segmentation/`),
+     * when no `segmenter` is given. Without either, the hair matte comes from colour clusters alone (no model), which
+     * takes background of hair-like colours for hair.
+     */
+    segmentationModel?: FileReader;
     /** Height of the projected skin texture (texels; the width is twice that). Default 256. */
     textureSize?: number;
     /** Most surface points the colour fit uses. Default 50000. */
@@ -158,9 +167,10 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     begin("generate");
     const generated = await GenerateAvatarAssetAsync(pack, fit.alpha, options.onnxWasmPaths);
     begin("project");
+    const personMatte = options.photoLayer === false || options.photoLayer?.hair === false ? undefined : await _SegmentPersonAsync(pixels, face, options);
     const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64 });
     // The layer covers the box the runtime marches: hair may reach beyond the canonical box.
-    const layer = options.photoLayer === false ? null : BuildPhotoLayer(mesh, fit, pixels, DeformedBox(pack.manifest), options.photoLayer);
+    const layer = options.photoLayer === false ? null : BuildPhotoLayer(mesh, fit, pixels, DeformedBox(pack.manifest), { personMatte, ...options.photoLayer });
     const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 50000);
     begin("adapt");
     const box = pack.manifest.canonicalBox;
@@ -194,6 +204,31 @@ async function _CreateDetector(models: FileReader | undefined): Promise<FaceLand
         throw new ReconstructionError("INVALID_ARGUMENT", "give either a detector or faceModels (a reader of @vladmandic/face-api's model/ folder)");
     }
     return FaceLandmarkDetector.CreateAsync({ models });
+}
+
+/** Side of the square the person segmenter sees, in face-box sides, and how far above the box's centre its centre lies. */
+const _SegmentationRegionScale = 3;
+const _SegmentationRegionLift = 0.2;
+
+/** The person matte around the face, with the given segmenter or one made for this call; undefined without either. */
+async function _SegmentPersonAsync(pixels: IImagePixels, face: IDetectedFace, options: IPhotoAvatarOptions): Promise<PersonMatte | undefined> {
+    if (!options.segmenter && !options.segmentationModel) {
+        return undefined;
+    }
+    const segmenter = options.segmenter ?? (await PersonSegmenter.CreateAsync({ model: options.segmentationModel! }));
+    const side = _SegmentationRegionScale * Math.max(face.box.width, face.box.height);
+    const region: IPhotoRegion = {
+        x: face.box.x + face.box.width / 2 - side / 2,
+        y: face.box.y + face.box.height * (0.5 - _SegmentationRegionLift) - side / 2,
+        size: side,
+    };
+    try {
+        return await segmenter.segmentAsync(pixels, region);
+    } finally {
+        if (segmenter !== options.segmenter) {
+            segmenter.dispose();
+        }
+    }
 }
 
 /** Head turn about the vertical axis, degrees (0: facing the camera). */

@@ -3,6 +3,7 @@ import { type IPhotoLayer } from "../volume/avatarAsset";
 import { type IctHeadMesh } from "./ictHeadMesh";
 import { type IImagePixels } from "./imagePixels";
 import { type ILandmarkFitResult } from "./landmarkFitter";
+import { type PersonMatte } from "./personSegmenter";
 import { CameraPositions, FacingTrust, RasterizeTriangle, SampleBilinear } from "./photoTexture";
 
 /** Options of {@link BuildPhotoLayer}. */
@@ -11,6 +12,11 @@ export interface IPhotoLayerOptions {
     width?: number;
     /** Whether hair and the head's outline beyond the 3DMM become density (the slab). Default true. */
     hair?: boolean;
+    /**
+     * Where the photo shows the person ({@link PersonSegmenter}): the hair matte then grows through
+     * the person instead of through hair-like colours. Without it the matte needs no model (colour clusters).
+     */
+    personMatte?: PersonMatte;
 }
 
 /** A photo layer and the hair matte it was made with. */
@@ -104,7 +110,7 @@ export function BuildPhotoLayer(mesh: IctHeadMesh, fit: ILandmarkFitResult, imag
         colour[4 * p + 3] = Math.round(255 * trust);
     }
     const outline = _OutlineDistance(surface, width, height);
-    const hairMatte = options.hair === false ? new Float32Array(pixels) : _HairMatte(mesh, canonical, fit, camera, surface, outline.distance, photoRgb, inPhoto);
+    const hairMatte = options.hair === false ? new Float32Array(pixels) : _HairMatte(mesh, canonical, fit, camera, surface, outline.distance, photoRgb, inPhoto, options.personMatte);
     const depth = _SlabDepths(canonical, camera, surface, outline, hairMatte);
     return { layer: { projection: camera.projection, width, height, colour, depth: Float32ArrayToHalf(depth) }, hairMatte };
 }
@@ -167,7 +173,12 @@ class _LayerCamera {
 
     /** The photo's colour at the centre of layer pixel (x, y) into `out`; false (and black) outside the photo. */
     public sampleLayerPixel(x: number, y: number, out: number[]): boolean {
-        return this._sample(this._x0 + ((x + 0.5) / this.width) * this._spanX, this._y0 + ((y + 0.5) / this.height) * this._spanY, out);
+        return this._sample(...this.photoPosition(x, y), out);
+    }
+
+    /** The photo position (px) of the centre of layer pixel (x, y). */
+    public photoPosition(x: number, y: number): [number, number] {
+        return [this._x0 + ((x + 0.5) / this.width) * this._spanX, this._y0 + ((y + 0.5) / this.height) * this._spanY];
     }
 
     /** Index of the layer pixel at a photo position (px); −1 outside the layer. */
@@ -255,30 +266,45 @@ function _Facing(camera: Float32Array, triangles: Uint32Array, t: number): numbe
 }
 
 /**
- * Coverage of the hair/outline slab: pixels beyond the mesh, above the neck, whose colour is near
- * the scalp's and nearer to it than to the background's, connected to the head's outline; small
- * holes closed, edges towards the background softened; then grown 3 pixels over the mesh's outline.
+ * Coverage of the hair/outline slab: pixels beyond the mesh, above the neck, that show the person
+ * (by the person matte; without one, whose colour is near the scalp's and nearer to it than to the
+ * background's), connected to the head's outline; small holes closed, edges towards the background
+ * softened; then grown 3 pixels over the mesh's outline.
  */
-function _HairMatte(mesh: IctHeadMesh, canonical: Float32Array, fit: ILandmarkFitResult, layer: _LayerCamera, surface: ISurfaceRaster, distance: Float32Array, rgb: Float32Array, inPhoto: Uint8Array): Float32Array {
+function _HairMatte(
+    mesh: IctHeadMesh,
+    canonical: Float32Array,
+    fit: ILandmarkFitResult,
+    layer: _LayerCamera,
+    surface: ISurfaceRaster,
+    distance: Float32Array,
+    rgb: Float32Array,
+    inPhoto: Uint8Array,
+    person: PersonMatte | undefined
+): Float32Array {
     const { width, height } = layer;
     const pixels = width * height;
     const matte = new Float32Array(pixels);
     const onMesh = (p: number): boolean => surface.triangle[p] >= 0;
-    const models = _ColourModels(mesh, canonical, fit, layer, surface, rgb, inPhoto);
-    if (!models) {
+    const models = person ? null : _ColourModels(mesh, canonical, fit, layer, surface, rgb, inPhoto);
+    if (!models && !person) {
         return matte;
     }
-    const { hairCentres, hairThreshold, skinCentres, backgroundCentres } = models;
     // Rows below the neck take no slab (shoulders and clothes are not the head).
     const chin = layer.layerRow(fit.projected[2 * 8 + 1]);
     const brow = layer.layerRow(Math.min(fit.projected[2 * 19 + 1], fit.projected[2 * 24 + 1]));
     const lastRow = Math.min(height - 1, Math.floor(chin + 0.3 * (chin - brow)));
     const candidate = new Uint8Array(pixels);
     for (let p = 0; p < lastRow * width + width; p++) {
-        if (inPhoto[p] && !onMesh(p)) {
-            const toHair = _NearestDistance(rgb, p, hairCentres);
-            const hairLike = toHair < hairThreshold && toHair < _NearestDistance(rgb, p, skinCentres);
-            candidate[p] = hairLike && distance[p] * layer.cmPerPixel <= _MaxHairExtent && (!backgroundCentres || toHair < _NearestDistance(rgb, p, backgroundCentres)) ? 1 : 0;
+        if (!inPhoto[p] || onMesh(p) || distance[p] * layer.cmPerPixel > _MaxHairExtent) {
+            continue;
+        }
+        if (person) {
+            candidate[p] = person.probabilityAt(...layer.photoPosition(p % width, Math.floor(p / width))) >= 0.5 ? 1 : 0;
+        } else if (models) {
+            const toHair = _NearestDistance(rgb, p, models.hairCentres);
+            const hairLike = toHair < models.hairThreshold && toHair < _NearestDistance(rgb, p, models.skinCentres);
+            candidate[p] = hairLike && (!models.backgroundCentres || toHair < _NearestDistance(rgb, p, models.backgroundCentres)) ? 1 : 0;
         }
     }
     // Grow from candidates touching the head's outline.

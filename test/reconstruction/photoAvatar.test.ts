@@ -13,10 +13,11 @@ import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
 import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
 import { IctHeadMesh } from "../../plugin/reconstruction/ictHeadMesh";
 import { BuildPhotoLayer } from "../../plugin/reconstruction/photoLayer";
+import { PersonMatte } from "../../plugin/reconstruction/personSegmenter";
 import { type IPhotoAvatar, type IReconstructionProgress, ReconstructAvatarAsync } from "../../plugin/reconstruction/photoAvatar";
 import { DiskReader } from "../support/nodeFiles";
 import { ColourOffset, Decode, type Vec3 } from "../reference/volumeReference";
-import { FaceApiModelFolder, SamplePhotoPath } from "./reconstructionFixtures";
+import { FaceApiModelFolder, SamplePhotoPath, SegmentationModelFolder } from "./reconstructionFixtures";
 
 const run = promisify(execFile);
 const Cli = join("dist", "cli", "nofa-babylon.mjs");
@@ -29,7 +30,7 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
     beforeAll(async () => {
         pack = await ModelPack.LoadAsync(DiskReader("models/packs/ict-base"));
         detector = await FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder) });
-        result = await ReconstructAvatarAsync(readFileSync(SamplePhotoPath), pack, { detector, onProgress: (p) => progress.push(p) });
+        result = await ReconstructAvatarAsync(readFileSync(SamplePhotoPath), pack, { detector, segmentationModel: DiskReader(SegmentationModelFolder), onProgress: (p) => progress.push(p) });
     });
 
     it("reports every stage in order, with the fraction of the work growing to 1", () => {
@@ -141,6 +142,20 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
         expect(depth.filter((_, i) => i % 4 === 3).every((d) => d === 0)).toBe(true);
         expect(Array.from(bald.layer.colour)).toEqual(Array.from(result.asset.photoLayer!.colour));
         expect(Array.from(bald.layer.projection)).toEqual(Array.from(result.asset.photoLayer!.projection));
+    });
+
+    it("grows the slab only through what the person matte calls the person", async () => {
+        const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
+        const mesh = await IctHeadMesh.LoadAsync();
+        const everywhere = { x: 0, y: 0, size: Math.max(image.width, image.height) };
+        const build = (value: number): Float32Array =>
+            BuildPhotoLayer(mesh, result.fit, image, DeformedBox(pack.manifest), { personMatte: new PersonMatte(everywhere, 4, new Float32Array(16).fill(value)) }).hairMatte;
+        expect(build(0).every((m) => m === 0)).toBe(true);
+        // Where everything is the person the slab fills all it may (7 cm around the outline, down to the neck): more than the segmenter's.
+        const all = build(1);
+        const slab = (matte: Float32Array): number => matte.reduce((n, m) => n + (m > 0 ? 1 : 0), 0);
+        expect(slab(all)).toBeGreaterThan(1.2 * slab(result.hairMatte));
+        result.hairMatte.forEach((m, p) => m > 0 && expect(all[p]).toBeGreaterThan(0));
     });
 
     it("writes a valid glTF: the volume and a textured fallback mesh with the 53 ARKit morph targets", async () => {

@@ -23,6 +23,9 @@ export const DerivedHeadMeshPath = join(_root, "plugin", "reconstruction", "data
 /** The face detector's weights, as the npm package ships them. */
 export const FaceApiModelFolder = join(_root, "node_modules", "@vladmandic", "face-api", "model");
 
+/** The person segmentation model, as this package ships it (models/third-party/selfie-segmentation/NOTICE.md). */
+export const SegmentationModelFolder = join(_root, "models", "third-party", "selfie-segmentation");
+
 /** A demo photo shipped in `@vladmandic/face-api` (MIT package): one person, frontal. */
 export const SamplePhotoPath = join(_root, "node_modules", "@vladmandic", "face-api", "demo", "sample2.jpg");
 

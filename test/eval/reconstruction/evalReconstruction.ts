@@ -1,5 +1,5 @@
 /**
- * `npm run eval:reconstruction -- [PHOTO_DIR] [--out DIR] [--size PX] [--step CM] [--max-faces N]`: evaluates
+ * `npm run eval:reconstruction -- [PHOTO_DIR] [--out DIR] [--size PX] [--step CM] [--max-faces N] [--no-segmentation]`: evaluates
  * photo → avatar on every face of the photos in PHOTO_DIR (default: the demo photos of
  * `@vladmandic/face-api`) and prints the JSON report; writes it with a contact sheet to DIR
  * (default test-output/eval-reconstruction). See docs/reconstruction.md.
@@ -20,9 +20,13 @@ const out = option("out", "test-output/eval-reconstruction");
 const size = Number(option("size", "160"));
 const stepCm = Number(option("step", "0.25"));
 const maxFaces = Number(option("max-faces", "0"));
+const noSegmentation = args.indexOf("--no-segmentation");
+if (noSegmentation >= 0) {
+    args.splice(noSegmentation, 1);
+}
 if (!(size >= 64 && size <= 1024) || !(stepCm > 0) || !(maxFaces >= 0) || args.length > 1) {
-    console.error("usage: npm run eval:reconstruction -- [PHOTO_DIR] [--out DIR] [--size 64..1024] [--step CM] [--max-faces N]");
+    console.error("usage: npm run eval:reconstruction -- [PHOTO_DIR] [--out DIR] [--size 64..1024] [--step CM] [--max-faces N] [--no-segmentation]");
     process.exit(2);
 }
-const report = await RunReconstructionEvalAsync({ photoDir: args[0] ?? DevPhotoDir, out, size, stepCm, maxFaces: maxFaces || undefined });
+const report = await RunReconstructionEvalAsync({ photoDir: args[0] ?? DevPhotoDir, out, size, stepCm, maxFaces: maxFaces || undefined, segmentation: noSegmentation < 0 });
 console.log(JSON.stringify(report, null, 2));

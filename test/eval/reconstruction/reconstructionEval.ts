@@ -15,7 +15,9 @@ import { IctLandmarkBasis } from "../../../plugin/reconstruction/ictLandmarkBasi
 import { DecodeImageAsync, type IImagePixels } from "../../../plugin/reconstruction/imagePixels";
 import { InterOcularDistance } from "../../../plugin/reconstruction/multiPie68";
 import { type IPhotoAvatar, ReconstructAvatarAsync } from "../../../plugin/reconstruction/photoAvatar";
+import { PersonSegmenter } from "../../../plugin/reconstruction/personSegmenter";
 import { ReconstructionError } from "../../../plugin/reconstruction/reconstructionError";
+import { SegmentationModelFolder } from "../../reconstruction/reconstructionFixtures";
 import { DiskReader } from "../../support/nodeFiles";
 import { AvatarViewRenderer, type IAvatarView } from "./avatarViewRenderer";
 import { type ISheetCell, WriteContactSheet } from "./contactSheet";
@@ -47,6 +49,8 @@ export interface IReconstructionEvalOptions {
     maxFaces?: number;
     /** Only photos whose file name matches. */
     photoFilter?: RegExp;
+    /** Whether the hair matte uses the person segmenter (the library's default in the CLI and sample scene). Default true. */
+    segmentation?: boolean;
     /** Progress lines. */
     log?: (line: string) => void;
 }
@@ -222,6 +226,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
     const headMesh = IctHeadMesh.FromBinary(new Uint8Array(readFileSync(join(_root, "plugin", "reconstruction", "data", "ict-head-mesh.bin"))).buffer);
     const faceApi = await FaceApiRecogniser.CreateAsync();
     const human = await HumanRecogniser.CreateAsync();
+    const segmenter = options.segmentation === false ? undefined : await PersonSegmenter.CreateAsync({ model: DiskReader(SegmentationModelFolder) });
     const centre = pack.manifest.canonicalBox.min.map((v, i) => (v + pack.manifest.canonicalBox.max[i]) / 2);
 
     // 1. Faces: the largest of each photo, and the others with IOD ≥ minIodPx.
@@ -252,7 +257,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
     for (const job of [...jobs]) {
         let avatar: IPhotoAvatar;
         try {
-            avatar = await ReconstructAvatarAsync(job.bytes, pack, { faceIndex: job.faceIndex, detector: faceApi.detector, landmarkBasis: basis, headMesh });
+            avatar = await ReconstructAvatarAsync(job.bytes, pack, { faceIndex: job.faceIndex, detector: faceApi.detector, segmenter, landmarkBasis: basis, headMesh });
         } catch (e) {
             if (!(e instanceof ReconstructionError)) {
                 throw e;
@@ -491,7 +496,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         size,
         stepCm: options.stepCm,
         background: "neutral grey (128, 128, 128); the photo crop keeps its own background",
-        reconstruction: "ReconstructAvatarAsync (default options)",
+        reconstruction: `ReconstructAvatarAsync (default options${segmenter ? ", person segmenter" : ", no person segmenter"})`,
         faces: reports,
         failures,
         summary,
