@@ -15,10 +15,11 @@ import { PNG } from "pngjs";
 import { WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { ModelPack } from "../../plugin/pack/modelPack";
 import { FaceLandmarkDetector } from "../../plugin/reconstruction/faceLandmarkDetector";
+import { PersonSegmenter } from "../../plugin/reconstruction/personSegmenter";
 import { ReconstructAvatarAsync } from "../../plugin/reconstruction/photoAvatar";
 import { OpenSample, StartBrowser } from "../support/browser";
 import { DiskReader } from "../support/nodeFiles";
-import { FaceApiModelFolder, SamplePhotoPath } from "./reconstructionFixtures";
+import { FaceApiModelFolder, SamplePhotoPath, SegmentationModelFolder } from "./reconstructionFixtures";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { size: { type: "string", default: "160" }, out: { type: "string", default: "docs/images/photo-avatars.png" }, "base-head": { type: "boolean", default: false } } });
 const size = Number(values.size);
@@ -36,6 +37,7 @@ const views: { yaw: number; expression: Record<string, number> }[] = [
 
 const pack = await ModelPack.LoadAsync(DiskReader("models/packs/ict-base"));
 const detector = await FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder) });
+const segmenter = await PersonSegmenter.CreateAsync({ model: DiskReader(SegmentationModelFolder) });
 const dir = join("test-output", "photo-avatar-views");
 mkdirSync(dir, { recursive: true });
 const sheet = new PNG({ width: size * views.length, height: size * rows.length });
@@ -44,7 +46,7 @@ try {
     for (const [row, photo] of rows.entries()) {
         let avatarParameter = "";
         if (photo !== null) {
-            const result = await ReconstructAvatarAsync(readFileSync(photo), pack, { detector, fallbackMesh: false });
+            const result = await ReconstructAvatarAsync(readFileSync(photo), pack, { detector, segmenter, fallbackMesh: false });
             result.asset.packUri = "../../models/packs/ict-base/";
             const glb = join(dir, `avatar-${row}.glb`);
             writeFileSync(glb, await WriteAvatarGlb(result.asset, "avatar"));
