@@ -27,7 +27,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     for (var k = 0u; k < 27u && occupied == 0u; k++) {
         let f = vec3<f32>(f32(k % 3u), f32((k / 3u) % 3u), f32(k / 9u)) * 0.5;
         let x = cellMin + f * cellSize;
-        if (nofaPhotoSample(x, projection).density > gridParams.extra.x) {
+        if (nofaPhotoSample(x, projection, vec3<f32>(0.0)).density > gridParams.extra.x) {
             occupied = 1u;
         } else if (all(x >= gridParams.canonicalMin.xyz) && all(x <= gridParams.canonicalMax.xyz)) {
             let d = nofaDecode(nofaToUnit(x, gridParams.canonicalMin.xyz, gridParams.canonicalMax.xyz));

@@ -6,16 +6,28 @@
 // Needs `nofaPhotoColour: texture_2d<f32>` (rgba8unorm) + `nofaPhotoColourSampler` and
 // `nofaPhotoDepth: texture_2d<f32>` (rgba16float) + `nofaPhotoDepthSampler` (linear, clamp).
 struct NofaPhotoSample {
+    // The photo's colour here (bilinear): the slab's colour.
     colour: vec3<f32>,
-    // How far the photo's colour replaces the volume's at this point (0..1).
+    // The photo's colour of the surface this point lies on (its texels of matching depth).
+    surfaceColour: vec3<f32>,
+    // How far `surfaceColour` replaces the volume's at this point (0..1).
     surfaceWeight: f32,
     // Slab density, 1/cm.
     density: f32,
 };
 
-// `projection`: rows 0..2 the layer's 3 × 4 projection (canonical cm → (u·w, v·w, w)), row 3 unused.
-fn nofaPhotoSample(xc: vec3<f32>, projection: mat4x4<f32>) -> NofaPhotoSample {
-    var s = NofaPhotoSample(vec3<f32>(0.0), 0.0, 0.0);
+// Depth (cm) over which a texel's surface stops counting as this point's, where texels of different depth meet.
+const NOFA_PHOTO_DEPTH_SIGMA = 0.5;
+// Cosines of the angle between the photo's ray and the view's ray over which the photo's colour goes from
+// trusted by how squarely the photo saw the surface to trusted wholly (the photo's own view shows the photo).
+const NOFA_PHOTO_ALIGNED_FROM = 0.99452; // 6°
+const NOFA_PHOTO_ALIGNED_TO = 0.99985; // 1°
+
+// `projection`: rows 0..2 the layer's 3 × 4 projection (canonical cm → (u·w, v·w, w)), row 3 the
+// photo camera's centre (canonical cm) and 1. `viewDirection`: the unit ray direction at this point
+// (zero: no view-dependent trust).
+fn nofaPhotoSample(xc: vec3<f32>, projection: mat4x4<f32>, viewDirection: vec3<f32>) -> NofaPhotoSample {
+    var s = NofaPhotoSample(vec3<f32>(0.0), vec3<f32>(0.0), 0.0, 0.0);
     let h = projection * vec4<f32>(xc, 1.0);
     if (h.z <= 1e-3) {
         return s;
@@ -26,10 +38,37 @@ fn nofaPhotoSample(xc: vec3<f32>, projection: mat4x4<f32>) -> NofaPhotoSample {
     }
     let c = textureSampleLevel(nofaPhotoColour, nofaPhotoColourSampler, uv, 0.0);
     let d = textureSampleLevel(nofaPhotoDepth, nofaPhotoDepthSampler, uv, 0.0);
-    let behind = h.z - d.x;
     s.colour = c.rgb;
-    s.surfaceWeight = c.a * (1.0 - smoothstep(0.6, 1.5, abs(behind)));
     let slab = smoothstep(d.y - 0.3, d.y + 0.3, h.z) * (1.0 - smoothstep(d.z - 0.3, d.z + 0.3, h.z));
     s.density = d.w * slab;
+    // The surface: the four texels around uv, each weighted by how near its surface lies to this point
+    // (so where a nearer surface ends, e.g. the nose in front of the cheek, the two do not mix), faded out
+    // 0.6–1.5 cm from the nearest of them.
+    let centre = vec3<f32>(projection[0].w, projection[1].w, projection[2].w);
+    let aligned = smoothstep(NOFA_PHOTO_ALIGNED_FROM, NOFA_PHOTO_ALIGNED_TO, dot(normalize(xc - centre), viewDirection));
+    let size = vec2<i32>(textureDimensions(nofaPhotoColour));
+    let texel = uv * vec2<f32>(size) - 0.5;
+    let corner = floor(texel);
+    let f = texel - corner;
+    var colourSum = vec3<f32>(0.0);
+    var trustSum = 0.0;
+    var weightSum = 0.0;
+    var nearest = 1e9;
+    for (var k = 0; k < 4; k++) {
+        let offset = vec2<i32>(k & 1, k >> 1u);
+        let at = clamp(vec2<i32>(corner) + offset, vec2<i32>(0), size - 1);
+        let bilinear = select(1.0 - f.x, f.x, offset.x == 1) * select(1.0 - f.y, f.y, offset.y == 1);
+        let texelColour = textureLoad(nofaPhotoColour, at, 0);
+        let behind = abs(h.z - textureLoad(nofaPhotoDepth, at, 0).x);
+        let w = bilinear * exp(-(behind * behind) / (NOFA_PHOTO_DEPTH_SIGMA * NOFA_PHOTO_DEPTH_SIGMA));
+        colourSum += w * texelColour.rgb;
+        trustSum += w * max(texelColour.a, aligned);
+        weightSum += w;
+        nearest = min(nearest, behind);
+    }
+    if (weightSum > 1e-12) {
+        s.surfaceColour = colourSum / weightSum;
+        s.surfaceWeight = trustSum / weightSum * (1.0 - smoothstep(0.6, 1.5, nearest));
+    }
     return s;
 }

@@ -116,7 +116,7 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         let xc = nofaEyelidBackward(x) + nofaDisplacementAt(x, p);
         // The photo layer: its colour at the surface it saw, its slab's density and colour. Its slab
         // (hair) may reach beyond the canonical box, where the decoder has no volume.
-        let ph = nofaPhotoSample(xc, p.photoProjection);
+        let ph = nofaPhotoSample(xc, p.photoProjection, rd);
         var densityVolume = 0.0;
         var colourVolume = vec3<f32>(0.0);
         if (all(xc >= p.canonicalMin) && all(xc <= p.canonicalMax)) {
@@ -128,7 +128,7 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         } else if (ph.density <= 0.0) {
             continue;
         }
-        let colourSurface = mix(colourVolume, ph.colour, ph.surfaceWeight);
+        let colourSurface = mix(colourVolume, ph.surfaceColour, ph.surfaceWeight);
         let density = (densityVolume + ph.density) * nofaStretchKeptAt(x, p);
         if (!refined && density * dt > NOFA_SURFACE_DEPTH) {
             // The surface window (see above); this sample's interval is marched again, finely.

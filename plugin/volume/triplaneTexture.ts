@@ -45,8 +45,9 @@ export function ColourPlanesToTextureLayers(values: Uint16Array, resolution: num
 
 /**
  * The photo layer's projection as the shaders' `mat4x4<f32>` reads it (shaders/photoLayer.wgsl):
- * the 4 × 4 matrix whose rows 0..2 are the row-major 3 × 4 `projection` and whose row 3 is
- * (0, 0, 0, 1), written column by column (WGSL matrices are column-major).
+ * the 4 × 4 matrix whose rows 0..2 are the row-major 3 × 4 `projection` and whose row 3 is the
+ * photo camera's centre (canonical cm, where the projection's w-row and image rows vanish) and 1,
+ * written column by column (WGSL matrices are column-major).
  * @param projection row-major 3 × 4 (12 values); absent: zeros (no layer)
  * @returns 16 floats, column-major
  */
@@ -60,6 +61,26 @@ export function PhotoProjectionColumnMajor(projection?: Float32Array): Float32Ar
             out[col * 4 + row] = projection[row * 4 + col];
         }
     }
+    PhotoCameraCentre(projection).forEach((c, col) => (out[col * 4 + 3] = c));
     out[15] = 1;
     return out;
+}
+
+/**
+ * The centre of a projective camera: the point C with `M·C + p = 0` (M the left 3 × 3 of the
+ * row-major 3 × 4 `projection`, p its last column); zeros when M is singular.
+ * @param projection row-major 3 × 4
+ * @returns the centre
+ */
+export function PhotoCameraCentre(projection: ArrayLike<number>): [number, number, number] {
+    const m = (r: number, c: number): number => projection[4 * r + c];
+    const b = [0, 1, 2].map((r) => -projection[4 * r + 3]);
+    const det = (c0: number[], c1: number[], c2: number[]): number => c0[0] * (c1[1] * c2[2] - c1[2] * c2[1]) - c1[0] * (c0[1] * c2[2] - c0[2] * c2[1]) + c2[0] * (c0[1] * c1[2] - c0[2] * c1[1]);
+    const columns = [0, 1, 2].map((c) => [0, 1, 2].map((r) => m(r, c)));
+    const d = det(columns[0], columns[1], columns[2]);
+    if (Math.abs(d) < 1e-20) {
+        return [0, 0, 0];
+    }
+    // Cramer's rule.
+    return [0, 1, 2].map((k) => det(...(columns.map((col, c) => (c === k ? b : col)) as [number[], number[], number[]])) / d) as [number, number, number];
 }

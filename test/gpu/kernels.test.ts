@@ -410,19 +410,69 @@ describe("on the analytic head", () => {
 @group(0) @binding(6) var<storage, read_write> outputs: array<vec4<f32>>;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     if (id.x >= arrayLength(&inputs)) { return; }
-    let s = nofaPhotoSample(inputs[id.x].xyz, photoProjection);
-    outputs[id.x] = vec4<f32>(s.colour * s.surfaceWeight, s.surfaceWeight + 4.0 * s.density);
+    let x = inputs[id.x].xyz;
+    // Viewed without a direction, along the photo's own ray (its camera at z = 40), or from 15 cm beside it.
+    var views = array<vec3<f32>, 3>(vec3<f32>(0.0), normalize(x - vec3<f32>(0.0, 0.0, 40.0)), normalize(x - vec3<f32>(15.0, 0.0, 40.0)));
+    let s = nofaPhotoSample(x, photoProjection, views[id.x % 3u]);
+    outputs[id.x] = select(vec4<f32>(s.surfaceColour * s.surfaceWeight, s.surfaceWeight + 4.0 * s.density), vec4<f32>(s.colour, s.density), OUTPUT_SLAB);
 }`;
         const res = photoResources(photo);
-        const gpu = await pointKernel([PhotoLayerSource(), harness].join("\n"), [res.colour, linearSampler(), res.depth, linearSampler(), { buffer: res.projection }], points);
-        const reference = (p: Vec3): number[] => {
-            const s = PhotoSample(photoVolume.photoLayer, p);
-            return [...s.colour.map((c) => c * s.surfaceWeight), s.surfaceWeight + 4 * s.density];
+        const view = (p: Vec3, i: number): Vec3 => {
+            const from = [[NaN], [0, 0, 40], [15, 0, 40]][i % 3];
+            const ray = p.map((c, k) => c - from[k]);
+            return from.length === 1 ? [0, 0, 0] : (ray.map((r) => r / Math.hypot(...ray)) as Vec3);
         };
-        expect(maxError(points, gpu, reference)).toBeLessThan(2e-2);
-        const seen = points.map((p) => PhotoSample(photoVolume.photoLayer, p));
+        for (const slab of [false, true]) {
+            const gpu = await pointKernel([PhotoLayerSource(), `const OUTPUT_SLAB = ${slab};`, harness].join("\n"), [res.colour, linearSampler(), res.depth, linearSampler(), { buffer: res.projection }], points);
+            const reference = (p: Vec3): number[] => {
+                const s = PhotoSample(photoVolume.photoLayer, p, view(p, points.indexOf(p)));
+                return slab ? [...s.colour, s.density] : [...s.surfaceColour.map((c) => c * s.surfaceWeight), s.surfaceWeight + 4 * s.density];
+            };
+            expect(maxError(points, gpu, reference)).toBeLessThan(2e-2);
+        }
+        const seen = points.map((p, i) => PhotoSample(photoVolume.photoLayer, p, view(p, i)));
         expect(seen.filter((s) => s.surfaceWeight > 0.5).length).toBeGreaterThan(8);
         expect(seen.filter((s) => s.density > 1).length).toBeGreaterThan(15);
+        // Seen along the photo's own ray, untrusted texels (the right half) show the photo too.
+        expect(seen.filter((s, i) => i % 3 === 1 && s.surfaceWeight > 0.9 && PhotoSample(photoVolume.photoLayer, points[i]).surfaceWeight < 0.1).length).toBeGreaterThan(3);
+    });
+
+    test("the photo layer's surface colour does not mix surfaces of different depth; its own view trusts the photo", () => {
+        const layer = photoVolume.photoLayer!;
+        const P = layer.projection;
+        // A texel on the head's surface beside one without (depth 0 there, a jump of ≥ 20 cm): halfway between them, at the
+        // first's depth, the colour is the first's alone and as trusted.
+        const { width: W, height: H } = layer;
+        let checked = 0;
+        for (let row = 4; row < H; row++) {
+            for (let col = 0; col + 1 < W / 2; col++) {
+                const [a, b] = [4 * (row * W + col), 4 * (row * W + col + 1)];
+                const [wa, wb] = [layer.depth[a], layer.depth[b]];
+                if (!(wa > 0 && wb === 0) && !(wb > 0 && wa === 0)) {
+                    continue;
+                }
+                const [texel, w] = wa > 0 ? [a, wa] : [b, wb];
+                const u = (col + 1) / W;
+                const v = (row + 0.5) / H;
+                const x: Vec3 = [((u - 0.5) * w) / P[0], ((0.5 - v) * w) / -P[5], 40 - w];
+                const s = PhotoSample(layer, x);
+                [0, 1, 2].forEach((k) => expect(s.surfaceColour[k]).toBeCloseTo(layer.colour[texel + k] / 255, 5));
+                expect(s.surfaceWeight).toBeCloseTo(1, 5);
+                checked++;
+            }
+        }
+        expect(checked).toBeGreaterThan(2);
+        // On the untrusted right half, at a texel's surface: no weight, but all of it seen along the photo's ray, and none 20° off.
+        const row = 6;
+        const col = W - 5;
+        const w = layer.depth[4 * (row * W + col)];
+        expect(w).toBeGreaterThan(0);
+        const x: Vec3 = [(((col + 0.5) / W - 0.5) * w) / P[0], ((0.5 - (row + 0.5) / H) * w) / -P[5], 40 - w];
+        const along = x.map((c, k) => c - [0, 0, 40][k]);
+        const side = x.map((c, k) => c - [15, 0, 40][k]);
+        expect(PhotoSample(layer, x).surfaceWeight).toBe(0);
+        expect(PhotoSample(layer, x, along.map((r) => r / Math.hypot(...along)) as Vec3).surfaceWeight).toBeCloseTo(1, 5);
+        expect(PhotoSample(layer, x, side.map((r) => r / Math.hypot(...side)) as Vec3).surfaceWeight).toBe(0);
     });
 
     async function occupancy(dims: number[], threshold: number, radius: number, layer?: IPhotoLayer): Promise<{ raw: Uint32Array; dilated: Uint32Array }> {

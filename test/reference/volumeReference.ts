@@ -5,6 +5,7 @@
 import { ExpressionCount } from "../../plugin/expression/arkitNames";
 import { PositionalEncoding } from "../../plugin/network/positionalEncoding";
 import { type ModelPack } from "../../plugin/pack/modelPack";
+import { PhotoCameraCentre } from "../../plugin/volume/triplaneTexture";
 
 export type Vec3 = [number, number, number];
 
@@ -90,9 +91,15 @@ export interface IReferencePhotoLayer {
 /** The photo layer at a canonical point, as `NofaPhotoSample`. */
 export interface IReferencePhotoSample {
     colour: Vec3;
+    surfaceColour: Vec3;
     surfaceWeight: number;
     density: number;
 }
+
+/** As in shaders/photoLayer.wgsl: the depth scale of a texel's match, the view alignment's cosines (6°, 1°). */
+const PhotoDepthSigma = 0.5;
+const PhotoAlignedFrom = 0.99452;
+const PhotoAlignedTo = 0.99985;
 
 const smoothstep = (e0: number, e1: number, x: number): number => {
     const t = Math.min(Math.max((x - e0) / (e1 - e0), 0), 1);
@@ -106,9 +113,12 @@ function _sampleImage(values: ArrayLike<number>, width: number, height: number, 
     return [0, 1, 2, 3].map((c) => (at(x0, y0, c) * (1 - ax) + at(x1, y0, c) * ax) * (1 - ay) + (at(x0, y1, c) * (1 - ax) + at(x1, y1, c) * ax) * ay);
 }
 
-/** The photo layer at canonical point `xc` (cm); zeros outside the layer or behind its camera. */
-export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3): IReferencePhotoSample {
-    const none: IReferencePhotoSample = { colour: [0, 0, 0], surfaceWeight: 0, density: 0 };
+/**
+ * The photo layer at canonical point `xc` (cm); zeros outside the layer or behind its camera.
+ * `viewDirection`: the unit ray direction (absent: no view-dependent trust).
+ */
+export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3, viewDirection: Vec3 = [0, 0, 0]): IReferencePhotoSample {
+    const none: IReferencePhotoSample = { colour: [0, 0, 0], surfaceColour: [0, 0, 0], surfaceWeight: 0, density: 0 };
     if (!layer) {
         return none;
     }
@@ -124,9 +134,42 @@ export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3): 
     }
     const c = _sampleImage(layer.colour, layer.width, layer.height, u, v, 1 / 255);
     const d = _sampleImage(layer.depth, layer.width, layer.height, u, v, 1);
-    const behind = h[2] - d[0];
     const slab = smoothstep(d[1] - 0.3, d[1] + 0.3, h[2]) * (1 - smoothstep(d[2] - 0.3, d[2] + 0.3, h[2]));
-    return { colour: [c[0], c[1], c[2]], surfaceWeight: c[3] * (1 - smoothstep(0.6, 1.5, Math.abs(behind))), density: d[3] * slab };
+    // The surface: the four texels, each weighted by how near its surface lies to xc; faded from the nearest.
+    const centre = PhotoCameraCentre(P);
+    const ray = xc.map((x, k) => x - centre[k]);
+    const length = Math.hypot(...ray);
+    const aligned = smoothstep(PhotoAlignedFrom, PhotoAlignedTo, ray.reduce((sum, r, k) => sum + (r / length) * viewDirection[k], 0));
+    const { x0, y0, x1, y1, ax, ay } = _bilinearTaps(u, v, layer.width, layer.height);
+    const surfaceColour: Vec3 = [0, 0, 0];
+    let trust = 0;
+    let weight = 0;
+    let nearest = Infinity;
+    for (const [x, y, bilinear] of [
+        [x0, y0, (1 - ax) * (1 - ay)],
+        [x1, y0, ax * (1 - ay)],
+        [x0, y1, (1 - ax) * ay],
+        [x1, y1, ax * ay],
+    ]) {
+        const texel = 4 * (y * layer.width + x);
+        const behind = Math.abs(h[2] - layer.depth[texel]);
+        const w = bilinear * Math.exp(-(behind * behind) / (PhotoDepthSigma * PhotoDepthSigma));
+        for (let k = 0; k < 3; k++) {
+            surfaceColour[k] += (w * layer.colour[texel + k]) / 255;
+        }
+        trust += w * Math.max(layer.colour[texel + 3] / 255, aligned);
+        weight += w;
+        nearest = Math.min(nearest, behind);
+    }
+    if (weight <= 1e-12) {
+        return { colour: [c[0], c[1], c[2]], surfaceColour: [0, 0, 0], surfaceWeight: 0, density: d[3] * slab };
+    }
+    return {
+        colour: [c[0], c[1], c[2]],
+        surfaceColour: surfaceColour.map((s) => s / weight) as Vec3,
+        surfaceWeight: (trust / weight) * (1 - smoothstep(0.6, 1.5, nearest)),
+        density: d[3] * slab,
+    };
 }
 
 /** The backward field's parts as the bake stores them: w·a, the selector s and w·j (zero without a jump; models/deformation.py). */
@@ -290,7 +333,7 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
         const xc: Vec3 = [x[0] + d[0], x[1] + d[1], x[2] + d[2]];
         // The photo layer: its colour at the surface it saw, its slab's density and colour; the slab
         // may reach beyond the canonical box, where the decoder has no volume.
-        const ph = PhotoSample(v.photoLayer, xc);
+        const ph = PhotoSample(v.photoLayer, xc, rd);
         let density = 0;
         let surface = [0, 0, 0];
         if (xc.every((c, k) => c >= box.min[k] && c <= box.max[k])) {
@@ -306,7 +349,7 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
         } else if (ph.density <= 0) {
             continue;
         }
-        surface = surface.map((c, k) => c + (ph.colour[k] - c) * ph.surfaceWeight);
+        surface = surface.map((c, k) => c + (ph.surfaceColour[k] - c) * ph.surfaceWeight);
         const sigma = density + ph.density;
         if (!refined && sigma * dt > SurfaceDepth) {
             refined = true;
