@@ -35,16 +35,30 @@ interface ITfBackendControl {
     setWasmPaths?(prefix: string): void;
 }
 
+/** A face's box in a photo, px. */
+export interface IFaceBox {
+    /** Left edge. */
+    x: number;
+    /** Top edge. */
+    y: number;
+    /** Width. */
+    width: number;
+    /** Height. */
+    height: number;
+}
+
 /** A face found in a photo. */
 export interface IDetectedFace {
     /** Face box in the photo's pixels. */
-    box: { x: number; y: number; width: number; height: number };
+    box: IFaceBox;
     /** Detector score, 0–1. */
     score: number;
     /** 68 landmarks in Multi-PIE order, `[x0, y0, x1, y1, …]`, in the photo's pixels (y down). */
     landmarks: Float32Array;
     /** How many faces the photo held. */
     faceCount: number;
+    /** The boxes of the photo's other faces (photo px), largest first. */
+    otherFaces: IFaceBox[];
 }
 
 /**
@@ -144,7 +158,16 @@ export class FaceLandmarkDetector {
             landmarks[2 * i] = p.x * inv;
             landmarks[2 * i + 1] = p.y * inv;
         });
-        const box = best.detection.box;
-        return { box: { x: box.x * inv, y: box.y * inv, width: box.width * inv, height: box.height * inv }, score: best.detection.score, landmarks, faceCount: results.length };
+        const toPhoto = (b: IFaceBox): IFaceBox => ({ x: b.x * inv, y: b.y * inv, width: b.width * inv, height: b.height * inv });
+        return {
+            box: toPhoto(best.detection.box),
+            score: best.detection.score,
+            landmarks,
+            faceCount: results.length,
+            otherFaces: results
+                .filter((r) => r !== best)
+                .sort((a, b) => area(b) - area(a))
+                .map((r) => toPhoto(r.detection.box)),
+        };
     }
 }

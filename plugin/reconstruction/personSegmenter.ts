@@ -1,5 +1,6 @@
 import { type FileReader } from "../io/fileSource";
 import { type FaceApi, LoadFaceApiAsync } from "./faceApiRuntime";
+import { type IFaceBox } from "./faceLandmarkDetector";
 import { type IImagePixels } from "./imagePixels";
 import { SampleBilinear } from "./photoTexture";
 import { ReconstructionError } from "./reconstructionError";
@@ -74,6 +75,34 @@ export class PersonMatte {
         const ay = Math.min(Math.max(v - y0, 0), 1);
         const at = (x: number, y: number): number => this.values[y * this.side + x];
         return (1 - ay) * ((1 - ax) * at(x0, y0) + ax * at(x1, y0)) + ay * ((1 - ax) * at(x0, y1) + ax * at(x1, y1));
+    }
+
+    /**
+     * This matte without the people of other faces: each pixel belongs to the face whose box centre
+     * is nearest in units of that box's size (a split halfway between two faces of a size), and those
+     * of other faces are set to 0 (the segmenter calls every person "person").
+     * @param own the box of the face this matte is for (photo px)
+     * @param others the boxes of the photo's other faces
+     * @returns a new matte
+     */
+    public withoutOtherFaces(own: Readonly<IFaceBox>, others: readonly Readonly<IFaceBox>[]): PersonMatte {
+        const values = Float32Array.from(this.values);
+        const centre = (b: Readonly<IFaceBox>): [number, number, number] => [b.x + b.width / 2, b.y + b.height / 2, Math.max(b.width, b.height)];
+        const mine = centre(own);
+        const theirs = others.map(centre);
+        const scale = this.region.size / this.side;
+        for (let y = 0; y < this.side; y++) {
+            const photoY = this.region.y + (y + 0.5) * scale;
+            for (let x = 0; x < this.side; x++) {
+                const photoX = this.region.x + (x + 0.5) * scale;
+                const distance = ([cx, cy, size]: [number, number, number]): number => Math.hypot(photoX - cx, photoY - cy) / size;
+                const toOwn = distance(mine);
+                if (theirs.some((other) => distance(other) < toOwn)) {
+                    values[y * this.side + x] = 0;
+                }
+            }
+        }
+        return new PersonMatte(this.region, this.side, values);
     }
 }
 

@@ -223,7 +223,8 @@ async function _SegmentPersonAsync(pixels: IImagePixels, face: IDetectedFace, op
         size: side,
     };
     try {
-        return await segmenter.segmentAsync(pixels, region);
+        const matte = await segmenter.segmentAsync(pixels, region);
+        return face.otherFaces.length > 0 ? matte.withoutOtherFaces(face.box, face.otherFaces) : matte;
     } finally {
         if (segmenter !== options.segmenter) {
             segmenter.dispose();

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { FaceLandmarkDetector, type IDetectedFace } from "../../plugin/reconstruction/faceLandmarkDetector";
 import { DecodeImageAsync, type IImagePixels } from "../../plugin/reconstruction/imagePixels";
 import { PersonMatte, PersonSegmenter } from "../../plugin/reconstruction/personSegmenter";
@@ -14,6 +15,22 @@ describe("PersonSegmenter (MediaPipe Selfie Segmentation on TensorFlow.js, Node)
         segmenter = await PersonSegmenter.CreateAsync({ model: DiskReader(SegmentationModelFolder) });
         image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
         face = await detector.detectAsync(image);
+    });
+
+    it("knows where a group photo's other faces are", async () => {
+        const detector = await FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder) });
+        const group = await detector.detectAsync(await DecodeImageAsync(readFileSync(join(SamplePhotoPath, "..", "sample1.jpg"))));
+        expect(group.faceCount).toBeGreaterThan(1);
+        expect(group.otherFaces).toHaveLength(group.faceCount - 1);
+        const area = (b: { width: number; height: number }): number => b.width * b.height;
+        group.otherFaces.forEach((b, i) => {
+            expect(area(b)).toBeLessThanOrEqual(area(group.box));
+            expect(Math.hypot(b.x - group.box.x, b.y - group.box.y)).toBeGreaterThan(group.box.width);
+            if (i > 0) {
+                expect(area(b)).toBeLessThanOrEqual(area(group.otherFaces[i - 1]));
+            }
+        });
+        expect(face.otherFaces).toEqual([]);
     });
     afterAll(() => segmenter?.dispose());
 
@@ -42,6 +59,21 @@ describe("PersonSegmenter (MediaPipe Selfie Segmentation on TensorFlow.js, Node)
         expect(matte.probabilityAt(2, 1.5)).toBeCloseTo(0.5, 6);
         expect(matte.probabilityAt(2, 2)).toBeCloseTo(0.25, 6);
         expect(matte.probabilityAt(3.5, 3.5)).toBe(0);
+    });
+
+    it("leaves out the people of other faces: each pixel goes to the nearest face, in face sizes", () => {
+        const matte = new PersonMatte({ x: 0, y: 0, size: 100 }, 100, new Float32Array(100 * 100).fill(1));
+        // Ours: 20 px wide at (20, 50); another, twice as large, at (80, 50): the split lies where
+        // d_own / 20 = d_other / 40, at x = 40 on the line between them.
+        const own = { x: 10, y: 40, width: 20, height: 20 };
+        const kept = matte.withoutOtherFaces(own, [{ x: 60, y: 30, width: 40, height: 40 }]);
+        expect(kept.probabilityAt(39, 50.5)).toBeCloseTo(1, 6);
+        expect(kept.probabilityAt(41.5, 50.5)).toBe(0);
+        expect(kept.probabilityAt(15.5, 30.5)).toBeCloseTo(1, 6);
+        expect(kept.probabilityAt(90, 90)).toBe(0);
+        // The original is untouched; with no other face nothing changes.
+        expect(matte.values.every((v) => v === 1)).toBe(true);
+        expect(Array.from(matte.withoutOtherFaces(own, []).values)).toEqual(Array.from(matte.values));
     });
 
     it("refuses bad input with typed errors", async () => {
