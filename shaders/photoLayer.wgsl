@@ -46,6 +46,10 @@ fn nofaPhotoSample(xc: vec3<f32>, projection: mat4x4<f32>, viewDirection: vec3<f
     // 0.6–1.5 cm from the nearest of them.
     let centre = vec3<f32>(projection[0].w, projection[1].w, projection[2].w);
     let aligned = smoothstep(NOFA_PHOTO_ALIGNED_FROM, NOFA_PHOTO_ALIGNED_TO, dot(normalize(xc - centre), viewDirection));
+    if (c.a <= 0.0 && aligned <= 0.0) {
+        // No texel around trusts its colour (c.a is their bilinear mean) and the view is not the photo's: no weight.
+        return s;
+    }
     let size = vec2<i32>(textureDimensions(nofaPhotoColour));
     let texel = uv * vec2<f32>(size) - 0.5;
     let corner = floor(texel);

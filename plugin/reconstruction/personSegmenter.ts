@@ -91,13 +91,13 @@ export class PersonMatte {
         const mine = centre(own);
         const theirs = others.map(centre);
         const scale = this.region.size / this.side;
+        const distance = (photoX: number, photoY: number, [cx, cy, size]: [number, number, number]): number => Math.hypot(photoX - cx, photoY - cy) / size;
         for (let y = 0; y < this.side; y++) {
             const photoY = this.region.y + (y + 0.5) * scale;
             for (let x = 0; x < this.side; x++) {
                 const photoX = this.region.x + (x + 0.5) * scale;
-                const distance = ([cx, cy, size]: [number, number, number]): number => Math.hypot(photoX - cx, photoY - cy) / size;
-                const toOwn = distance(mine);
-                if (theirs.some((other) => distance(other) < toOwn)) {
+                const toOwn = distance(photoX, photoY, mine);
+                if (theirs.some((other) => distance(photoX, photoY, other) < toOwn)) {
                     values[y * this.side + x] = 0;
                 }
             }
