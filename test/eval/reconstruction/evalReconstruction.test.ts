@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { PNG } from "pngjs";
-import { DevPhotoDir, type IReconstructionEvalReport, RunReconstructionEvalAsync, ViewNames } from "./reconstructionEval";
+import { DevPhotoDir, IdentityLeakage, type IReconstructionEvalReport, RunReconstructionEvalAsync, ViewNames } from "./reconstructionEval";
 
 /**
  * The evaluation end to end on one dev photo at a small size (128 px, 0.5 cm steps): it runs, its
@@ -55,5 +55,26 @@ describe("npm run eval:reconstruction (one face, small)", () => {
         expect(face.timings.photoToAvatar).toBeGreaterThan(0);
         expect(Object.values(face.timings).every(Number.isFinite)).toBe(true);
         expect(Object.keys(report.targets).length).toBeGreaterThan(0);
+    });
+});
+
+describe("IdentityLeakage", () => {
+    const unit = (...v: number[]): Float32Array => Float32Array.from(v, (x) => x / Math.hypot(...v));
+    it("gives the render's cosine to each other photo, the largest, and the excess over the own photo's", () => {
+        const render = unit(1, 1, 0);
+        const own = unit(1, 0, 0);
+        const leakage = IdentityLeakage(render, own, [
+            { id: "b", photo: unit(0, 1, 0) }, // render 0.707, own photo 0: excess 0.707
+            { id: "c", photo: unit(1, 0.2, 0) }, // render ≈ 0.832, own photo ≈ 0.981: excess ≈ −0.149
+            { id: "d", photo: null }, // not detected in its photo
+        ]);
+        expect(leakage.others).toEqual({ b: 0.707, c: 0.832, d: null });
+        expect(leakage.max).toBe(0.832);
+        expect(leakage.excessMax).toBe(0.707);
+    });
+
+    it("has no figures when the render or every other photo went undetected", () => {
+        expect(IdentityLeakage(null, unit(1, 0), [{ id: "b", photo: unit(0, 1) }])).toEqual({ max: null, others: { b: null }, excessMax: null });
+        expect(IdentityLeakage(unit(1, 0), null, [{ id: "b", photo: unit(0, 1) }])).toEqual({ max: 0, others: { b: 0 }, excessMax: null });
     });
 });

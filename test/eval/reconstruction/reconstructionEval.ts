@@ -102,8 +102,12 @@ export interface IFaceReport {
         smile: { mouthWidthGainIodPct: number | null; expectedIodPct: number; ok: boolean };
         blink: { eyeOpeningGainIodPct: number | null; expectedIodPct: number; ok: boolean };
     };
-    /** human cosine of this face's source render to every other face's photo crop. */
-    leakage: { max: number | null; others: Record<string, number | null> };
+    /**
+     * human cosine of this face's source render to every other face's photo crop (`others`, `max`), and
+     * how much more similar the render is to each of them than this face's own photo is (`excessMax`:
+     * above 0, the avatar looks more like someone else than the photo it was made from does).
+     */
+    leakage: { max: number | null; others: Record<string, number | null>; excessMax: number | null };
     /** Every pose view detected, and verified (human cosine ≥ threshold). */
     verifiedAtEveryView: boolean;
     /** Every pose view detected. */
@@ -203,6 +207,30 @@ function MeshPoints(face: IHumanFace | null): Float32Array | undefined {
  */
 function Round(v: number | null, digits = 3): number | null {
     return v === null || !Number.isFinite(v) ? null : Number(v.toFixed(digits));
+}
+
+/**
+ * Identity leakage of one face: the human cosine of its source render to every other face's photo,
+ * and the largest excess of that over its own photo's cosine to the same face.
+ * @param render the source render's embedding (null: not detected)
+ * @param own the face's own photo embedding (null: not detected)
+ * @param others the other faces' ids and photo embeddings
+ * @returns the leakage figures
+ */
+export function IdentityLeakage(render: Float32Array | null, own: Float32Array | null, others: Array<{ id: string; photo: Float32Array | null }>): IFaceReport["leakage"] {
+    const leakage: IFaceReport["leakage"] = { max: null, others: {}, excessMax: null };
+    const excess: number[] = [];
+    for (const { id, photo } of others) {
+        const similarity = render && photo ? CosineSimilarity(render, photo) : null;
+        leakage.others[id] = Round(similarity);
+        if (similarity !== null && own && photo) {
+            excess.push(similarity - CosineSimilarity(own, photo));
+        }
+    }
+    const values = Object.values(leakage.others).filter((v): v is number => v !== null);
+    leakage.max = values.length ? Math.max(...values) : null;
+    leakage.excessMax = excess.length ? Round(Math.max(...excess)) : null;
+    return leakage;
 }
 
 /**
@@ -393,7 +421,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                     smile: { mouthWidthGainIodPct: Round(smileGain, 2), expectedIodPct: Round(smileExpected, 2)!, ok: smileGain !== null && smileGain >= 0.5 * smileExpected },
                     blink: { eyeOpeningGainIodPct: Round(blinkGain, 2), expectedIodPct: Round(blinkExpected, 2)!, ok: blinkGain !== null && blinkGain <= 0.5 * blinkExpected },
                 },
-                leakage: { max: null, others: {} },
+                leakage: { max: null, others: {}, excessMax: null },
                 verifiedAtEveryView: poseFigures.every((f) => f.detected && f.humanCosine !== null && f.humanCosine >= HumanVerifyThreshold),
                 detectedAtEveryView: poseFigures.every((f) => f.detected),
                 timings: { ...Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])), photoToAvatar: Math.round(photoToAvatar), render: Math.round(renderMs) },
@@ -428,14 +456,8 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
 
     // 4. Identity leakage: each face's source render against every other face's photo.
     reports.forEach((report, i) => {
-        const e = sourceEmbeddings[i];
-        jobs.forEach((other, j) => {
-            if (j !== i) {
-                report.leakage.others[other.id] = e && other.photoHuman ? Round(CosineSimilarity(e, other.photoHuman.embedding)) : null;
-            }
-        });
-        const values = Object.values(report.leakage.others).filter((v): v is number => v !== null);
-        report.leakage.max = values.length ? Math.max(...values) : null;
+        const others = jobs.flatMap((other, j) => (j === i ? [] : [{ id: other.id, photo: other.photoHuman?.embedding ?? null }]));
+        report.leakage = IdentityLeakage(sourceEmbeddings[i], jobs[i].photoHuman?.embedding ?? null, others);
     });
 
     // 5. Summary and targets.
@@ -446,6 +468,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
     jobs.forEach((a, i) => jobs.forEach((b, j) => j > i && a.photoHuman && b.photoHuman && photoPairs.push(CosineSimilarity(a.photoHuman.embedding, b.photoHuman.embedding))));
     const leakages = reports.map((r) => r.leakage.max).filter((v): v is number => v !== null);
     const leakageMax = leakages.length ? Math.max(...leakages) : null;
+    const excesses = reports.map((r) => r.leakage.excessMax).filter((v): v is number => v !== null);
     const summary = {
         faces: reports.length,
         failures: failures.length,
@@ -475,6 +498,8 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         fractionSmileOk: Round(fraction((r) => r.expression.smile.ok)),
         fractionBlinkOk: Round(fraction((r) => r.expression.blink.ok)),
         leakageMax: Round(leakageMax),
+        // The largest excess: how much more a render resembles another face than its own photo does.
+        leakageExcessMax: Round(excesses.length ? Math.max(...excesses) : null),
         photoToPhotoHumanCosineMax: Round(photoPairs.length ? Math.max(...photoPairs) : null),
         photoToAvatarMsMedian: Round(Median(reports.map((r) => r.timings.photoToAvatar)), 0),
         renderMsPerFaceMedian: Round(Median(reports.map((r) => r.timings.render)), 0),
