@@ -81,26 +81,40 @@ export function FitColourPlanes(volume: ITriplaneFeatures, decoder: Mlp, targets
     const taps = _PlaneTaps(targets.positions, volume.boxMin, volume.boxMax, R, n);
     const size = 3 * R * R * 3;
     // Unknowns interleaved [plane][row][column][rgb]; the normal equations AᵀWA x = AᵀW b.
+    const { offset, weight } = taps;
     const applyNormal = (x: Float32Array, out: Float32Array): void => {
-        out.fill(0);
-        for (let p = 0; p < n; p++) {
-            for (let c = 0; c < 3; c++) {
-                const w = rowWeight[3 * p + c];
-                if (w === 0) {
-                    continue;
-                }
-                let v = 0;
-                for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
-                    v += taps.weight[t] * x[3 * taps.offset[t] + c];
-                }
-                v *= w;
-                for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
-                    out[3 * taps.offset[t] + c] += taps.weight[t] * v;
-                }
-            }
-        }
         for (let i = 0; i < size; i++) {
-            out[i] += damping * x[i];
+            out[i] = damping * x[i];
+        }
+        // Per point, its three rows at once (the unknowns' r, g, b lie side by side).
+        for (let p = 0; p < n; p++) {
+            const w0 = rowWeight[3 * p];
+            const w1 = rowWeight[3 * p + 1];
+            const w2 = rowWeight[3 * p + 2];
+            if (w0 === 0 && w1 === 0 && w2 === 0) {
+                continue;
+            }
+            let v0 = 0;
+            let v1 = 0;
+            let v2 = 0;
+            const end = (p + 1) * _Taps;
+            for (let t = p * _Taps; t < end; t++) {
+                const a = weight[t];
+                const o = 3 * offset[t];
+                v0 += a * x[o];
+                v1 += a * x[o + 1];
+                v2 += a * x[o + 2];
+            }
+            v0 *= w0;
+            v1 *= w1;
+            v2 *= w2;
+            for (let t = p * _Taps; t < end; t++) {
+                const a = weight[t];
+                const o = 3 * offset[t];
+                out[o] += a * v0;
+                out[o + 1] += a * v1;
+                out[o + 2] += a * v2;
+            }
         }
         _AddLaplacian(x, out, R, smoothness);
     };
@@ -152,21 +166,30 @@ function _AddLaplacian(x: Float32Array, out: Float32Array, R: number, smoothness
 /** The decoder's raw r, g, b (before the sigmoid) at each point, from the tri-plane's features. */
 function _DecoderColourLogits(volume: ITriplaneFeatures, decoder: Mlp, positions: Float32Array, n: number): Float32Array {
     const { channels: C, resolution: R } = volume;
+    // The features texel by texel ([plane][row][column][channel]): a tap reads C neighbouring values
+    // instead of C values a plane apart.
     const values = HalfArrayToFloat32(volume.triplane);
-    const taps = _PlaneTaps(positions, volume.boxMin, volume.boxMax, R, n);
     const plane = R * R;
+    const texels = new Float32Array(values.length);
+    for (let pl = 0; pl < 3; pl++) {
+        for (let k = 0; k < C; k++) {
+            const from = (pl * C + k) * plane;
+            for (let i = 0; i < plane; i++) {
+                texels[(pl * plane + i) * C + k] = values[from + i];
+            }
+        }
+    }
+    const taps = _PlaneTaps(positions, volume.boxMin, volume.boxMax, R, n);
     const f = new Float32Array(C);
     const o = new Float32Array(decoder.outputSize);
     const out = new Float32Array(3 * n);
     for (let p = 0; p < n; p++) {
         f.fill(0);
         for (let t = p * _Taps; t < (p + 1) * _Taps; t++) {
-            const texel = taps.offset[t];
-            const pl = Math.floor(texel / plane);
-            const i = texel - pl * plane;
+            const at = taps.offset[t] * C;
             const w = taps.weight[t];
             for (let k = 0; k < C; k++) {
-                f[k] += w * values[(pl * C + k) * plane + i];
+                f[k] += w * texels[at + k];
             }
         }
         decoder.evaluate(f, o);
@@ -194,7 +217,8 @@ function _PlaneTaps(positions: Float32Array, boxMin: readonly number[], boxMax: 
         for (let a = 0; a < 3; a++) {
             uv[a] = Math.min(Math.max((positions[3 * p + a] - boxMin[a]) / (boxMax[a] - boxMin[a]), 0), 1);
         }
-        axes.forEach(([s, r], plane) => {
+        for (let plane = 0; plane < 3; plane++) {
+            const [s, r] = axes[plane];
             const fx = Math.min(Math.max(uv[s] * R - 0.5, 0), R - 1);
             const fy = Math.min(Math.max(uv[r] * R - 0.5, 0), R - 1);
             const x0 = Math.floor(fx);
@@ -204,10 +228,17 @@ function _PlaneTaps(positions: Float32Array, boxMin: readonly number[], boxMax: 
             const ax = fx - x0;
             const ay = fy - y0;
             const at = p * _Taps + plane * 4;
-            const texel = (x: number, y: number): number => plane * R * R + y * R + x;
-            offset.set([texel(x0, y0), texel(x1, y0), texel(x0, y1), texel(x1, y1)], at);
-            weight.set([(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay], at);
-        });
+            const row0 = plane * R * R + y0 * R;
+            const row1 = plane * R * R + y1 * R;
+            offset[at] = row0 + x0;
+            offset[at + 1] = row0 + x1;
+            offset[at + 2] = row1 + x0;
+            offset[at + 3] = row1 + x1;
+            weight[at] = (1 - ax) * (1 - ay);
+            weight[at + 1] = ax * (1 - ay);
+            weight[at + 2] = (1 - ax) * ay;
+            weight[at + 3] = ax * ay;
+        }
     }
     return { offset, weight };
 }

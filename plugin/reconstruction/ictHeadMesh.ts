@@ -1,5 +1,5 @@
 import { ArkitNames } from "../expression/arkitNames";
-import { FloatToHalf, HalfToFloat } from "../io/float16";
+import { FloatToHalf, HalfArrayToFloat32, HalfToFloat } from "../io/float16";
 import { type FileReader } from "../io/fileSource";
 import { ReadDerivedFileAsync, ReconstructionError } from "./reconstructionError";
 
@@ -409,6 +409,6 @@ class _SectionReader {
     }
 
     public half(n: number): Float32Array {
-        return Float32Array.from(new Uint16Array(this._take(2 * n)), HalfToFloat);
+        return HalfArrayToFloat32(new Uint16Array(this._take(2 * n)));
     }
 }

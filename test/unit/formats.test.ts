@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { AvatarFormatError } from "../../plugin/errors";
 import { ModelPack } from "../../plugin/pack/modelPack";
 import { ReadAvatarGlb, WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
-import { Float32ArrayToHalf, FloatToHalf } from "../../plugin/io/float16";
+import { Float32ArrayToHalf, FloatToHalf, HalfArrayToFloat32, HalfToFloat } from "../../plugin/io/float16";
 import { type IPhotoLayer } from "../../plugin/volume/avatarAsset";
 import validator from "gltf-validator";
 import { AnalyticPackId, AnalyticPackVersion, WriteAnalyticAssets } from "../support/analyticHead";
@@ -265,5 +265,16 @@ describe("avatar .glb", () => {
         const patched = text.replace('"formatVersion":1', '"formatVersion":7');
         bytes.set(new TextEncoder().encode(patched), 20);
         await expectFormatError(ReadAvatarGlb(bytes), /formatVersion$/);
+    });
+});
+
+describe("float16", () => {
+    it("decodes arrays (through its lookup table) exactly as value by value, for every bit pattern", () => {
+        const every = Uint16Array.from({ length: 65536 }, (_, h) => h);
+        const decoded = HalfArrayToFloat32(every);
+        const mismatches = Array.from(every).filter((h) => !Object.is(decoded[h], Math.fround(HalfToFloat(h))) && !(Number.isNaN(decoded[h]) && Number.isNaN(HalfToFloat(h))));
+        expect(mismatches).toEqual([]);
+        expect([decoded[0x3c00], decoded[0xc000], decoded[0x7bff], decoded[0x0001]]).toEqual([1, -2, 65504, 2 ** -24]);
+        expect(Float32ArrayToHalf(HalfArrayToFloat32(Uint16Array.of(0x3555, 0x8400)))).toEqual(Uint16Array.of(0x3555, 0x8400));
     });
 });
