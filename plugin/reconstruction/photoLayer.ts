@@ -586,22 +586,22 @@ function _HeadRadius(canonical: Float32Array): number {
 
 /** One sweep of a two-pass chamfer distance transform, carrying `value` from the nearest source. */
 function _ChamferPass(distance: Float32Array, value: Float32Array, width: number, height: number, direction: 1 | -1): void {
-    const steps: [number, number, number][] = [
-        [-1, 0, 1],
-        [0, -1, 1],
-        [-1, -1, Math.SQRT2],
-        [1, -1, Math.SQRT2],
-    ].map(([dx, dy, c]) => [direction * dx, direction * dy, c]);
-    for (let i = 0; i < width * height; i++) {
-        const p = direction === 1 ? i : width * height - 1 - i;
+    // The four neighbours already visited: behind along the row, and three on the row before.
+    const dx = [-direction, 0, -direction, direction];
+    const dy = [0, -direction, -direction, -direction];
+    const cost = [1, 1, Math.SQRT2, Math.SQRT2];
+    const pixels = width * height;
+    for (let i = 0; i < pixels; i++) {
+        const p = direction === 1 ? i : pixels - 1 - i;
         const x = p % width;
-        const y = Math.floor(p / width);
-        for (const [dx, dy, c] of steps) {
-            const [qx, qy] = [x + dx, y + dy];
+        const y = (p - x) / width;
+        for (let k = 0; k < 4; k++) {
+            const qx = x + dx[k];
+            const qy = y + dy[k];
             if (qx >= 0 && qy >= 0 && qx < width && qy < height) {
                 const q = qy * width + qx;
-                if (distance[q] + c < distance[p]) {
-                    distance[p] = distance[q] + c;
+                if (distance[q] + cost[k] < distance[p]) {
+                    distance[p] = distance[q] + cost[k];
                     value[p] = value[q];
                 }
             }
