@@ -14,6 +14,9 @@ struct NofaPhotoSample {
     surfaceWeight: f32,
     // Slab density, 1/cm.
     density: f32,
+    // Share of the volume's own density kept here: the photo saw its surface through this point, so what
+    // lies well in front of that surface is empty space (floaters of the generated volume).
+    volumeKept: f32,
 };
 
 // Depth (cm) over which a texel's surface stops counting as this point's, where texels of different depth meet.
@@ -23,11 +26,15 @@ const NOFA_PHOTO_DEPTH_SIGMA = 0.5;
 const NOFA_PHOTO_ALIGNED_FROM = 0.99452; // 6°
 const NOFA_PHOTO_ALIGNED_TO = 0.99985; // 1°
 
+// Depth in front of the photo's surface (cm) over which the volume's own density goes from kept to emptied.
+const NOFA_PHOTO_FREE_FROM = 1.0;
+const NOFA_PHOTO_FREE_TO = 2.0;
+
 // `projection`: rows 0..2 the layer's 3 × 4 projection (canonical cm → (u·w, v·w, w)), row 3 the
 // photo camera's centre (canonical cm) and 1. `viewDirection`: the unit ray direction at this point
 // (zero: no view-dependent trust).
 fn nofaPhotoSample(xc: vec3<f32>, projection: mat4x4<f32>, viewDirection: vec3<f32>) -> NofaPhotoSample {
-    var s = NofaPhotoSample(vec3<f32>(0.0), vec3<f32>(0.0), 0.0, 0.0);
+    var s = NofaPhotoSample(vec3<f32>(0.0), vec3<f32>(0.0), 0.0, 0.0, 1.0);
     let h = projection * vec4<f32>(xc, 1.0);
     if (h.z <= 1e-3) {
         return s;
@@ -58,17 +65,25 @@ fn nofaPhotoSample(xc: vec3<f32>, projection: mat4x4<f32>, viewDirection: vec3<f
     var trustSum = 0.0;
     var weightSum = 0.0;
     var nearest = 1e9;
+    var farthest = -1e9;
     for (var k = 0; k < 4; k++) {
         let offset = vec2<i32>(k & 1, k >> 1u);
         let at = clamp(vec2<i32>(corner) + offset, vec2<i32>(0), size - 1);
         let bilinear = select(1.0 - f.x, f.x, offset.x == 1) * select(1.0 - f.y, f.y, offset.y == 1);
         let texelColour = textureLoad(nofaPhotoColour, at, 0);
-        let behind = abs(h.z - textureLoad(nofaPhotoDepth, at, 0).x);
+        let texelDepth = textureLoad(nofaPhotoDepth, at, 0).x;
+        let behind = abs(h.z - texelDepth);
         let w = bilinear * exp(-(behind * behind) / (NOFA_PHOTO_DEPTH_SIGMA * NOFA_PHOTO_DEPTH_SIGMA));
         colourSum += w * texelColour.rgb;
         trustSum += w * max(texelColour.a, aligned);
         weightSum += w;
         nearest = min(nearest, behind);
+        farthest = max(farthest, texelDepth);
+    }
+    if (c.a > 0.0) {
+        // The photo saw the head here (a texel trusts its colour): the volume 1–2 cm in front of the farthest
+        // of the four surfaces fades out (the fitted mesh and the volume's surface differ by millimetres).
+        s.volumeKept = 1.0 - smoothstep(NOFA_PHOTO_FREE_FROM, NOFA_PHOTO_FREE_TO, farthest - h.z);
     }
     if (weightSum > 1e-12) {
         s.surfaceColour = colourSum / weightSum;

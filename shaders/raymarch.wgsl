@@ -122,7 +122,7 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
         if (all(xc >= p.canonicalMin) && all(xc <= p.canonicalMax)) {
             let uc = nofaToUnit(xc, p.canonicalMin, p.canonicalMax);
             let o = nofaDecodeRaw(uc);
-            densityVolume = nofaSoftplus(o.x);
+            densityVolume = nofaSoftplus(o.x) * ph.volumeKept;
             let logits = o.yzw + nofaColourOffset(uc);
             colourVolume = vec3<f32>(nofaSigmoid(logits.x), nofaSigmoid(logits.y), nofaSigmoid(logits.z));
         } else if (ph.density <= 0.0) {

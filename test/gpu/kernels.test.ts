@@ -414,7 +414,8 @@ describe("on the analytic head", () => {
     // Viewed without a direction, along the photo's own ray (its camera at z = 40), or from 15 cm beside it.
     var views = array<vec3<f32>, 3>(vec3<f32>(0.0), normalize(x - vec3<f32>(0.0, 0.0, 40.0)), normalize(x - vec3<f32>(15.0, 0.0, 40.0)));
     let s = nofaPhotoSample(x, photoProjection, views[id.x % 3u]);
-    outputs[id.x] = select(vec4<f32>(s.surfaceColour * s.surfaceWeight, s.surfaceWeight + 4.0 * s.density), vec4<f32>(s.colour, s.density), OUTPUT_SLAB);
+    var outputsByMode = array<vec4<f32>, 3>(vec4<f32>(s.surfaceColour * s.surfaceWeight, s.surfaceWeight + 4.0 * s.density), vec4<f32>(s.colour, s.density), vec4<f32>(s.volumeKept));
+    outputs[id.x] = outputsByMode[OUTPUT_MODE];
 }`;
         const res = photoResources(photo);
         const view = (p: Vec3, i: number): Vec3 => {
@@ -422,17 +423,21 @@ describe("on the analytic head", () => {
             const ray = p.map((c, k) => c - from[k]);
             return from.length === 1 ? [0, 0, 0] : (ray.map((r) => r / Math.hypot(...ray)) as Vec3);
         };
-        for (const slab of [false, true]) {
-            const gpu = await pointKernel([PhotoLayerSource(), `const OUTPUT_SLAB = ${slab};`, harness].join("\n"), [res.colour, linearSampler(), res.depth, linearSampler(), { buffer: res.projection }], points);
+        // Modes: 0 the surface's colour and weight, 1 the slab, 2 the volume's density kept.
+        for (const mode of [0, 1, 2]) {
+            const gpu = await pointKernel([PhotoLayerSource(), `const OUTPUT_MODE = ${mode};`, harness].join("\n"), [res.colour, linearSampler(), res.depth, linearSampler(), { buffer: res.projection }], points);
             const reference = (p: Vec3): number[] => {
                 const s = PhotoSample(photoVolume.photoLayer, p, view(p, points.indexOf(p)));
-                return slab ? [...s.colour, s.density] : [...s.surfaceColour.map((c) => c * s.surfaceWeight), s.surfaceWeight + 4 * s.density];
+                return [[...s.surfaceColour.map((c) => c * s.surfaceWeight), s.surfaceWeight + 4 * s.density], [...s.colour, s.density], [s.volumeKept, s.volumeKept, s.volumeKept, s.volumeKept]][mode];
             };
             expect(maxError(points, gpu, reference)).toBeLessThan(2e-2);
         }
         const seen = points.map((p, i) => PhotoSample(photoVolume.photoLayer, p, view(p, i)));
         expect(seen.filter((s) => s.surfaceWeight > 0.5).length).toBeGreaterThan(8);
         expect(seen.filter((s) => s.density > 1).length).toBeGreaterThan(15);
+        // Some points lie well in front of a trusted surface (their volume emptied), some not.
+        expect(seen.filter((s) => s.volumeKept === 0).length).toBeGreaterThan(8);
+        expect(seen.filter((s) => s.volumeKept === 1).length).toBeGreaterThan(8);
         // Seen along the photo's own ray, untrusted texels (the right half) show the photo too.
         expect(seen.filter((s, i) => i % 3 === 1 && s.surfaceWeight > 0.9 && PhotoSample(photoVolume.photoLayer, points[i]).surfaceWeight < 0.1).length).toBeGreaterThan(3);
     });

@@ -94,12 +94,16 @@ export interface IReferencePhotoSample {
     surfaceColour: Vec3;
     surfaceWeight: number;
     density: number;
+    volumeKept: number;
 }
 
 /** As in shaders/photoLayer.wgsl: the depth scale of a texel's match, the view alignment's cosines (6°, 1°). */
 const PhotoDepthSigma = 0.5;
 const PhotoAlignedFrom = 0.99452;
 const PhotoAlignedTo = 0.99985;
+/** As in shaders/photoLayer.wgsl: the depth in front of the photo's surface over which the volume's density is emptied. */
+const PhotoFreeFrom = 1.0;
+const PhotoFreeTo = 2.0;
 
 const smoothstep = (e0: number, e1: number, x: number): number => {
     const t = Math.min(Math.max((x - e0) / (e1 - e0), 0), 1);
@@ -118,7 +122,7 @@ function _sampleImage(values: ArrayLike<number>, width: number, height: number, 
  * `viewDirection`: the unit ray direction (absent: no view-dependent trust).
  */
 export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3, viewDirection: Vec3 = [0, 0, 0]): IReferencePhotoSample {
-    const none: IReferencePhotoSample = { colour: [0, 0, 0], surfaceColour: [0, 0, 0], surfaceWeight: 0, density: 0 };
+    const none: IReferencePhotoSample = { colour: [0, 0, 0], surfaceColour: [0, 0, 0], surfaceWeight: 0, density: 0, volumeKept: 1 };
     if (!layer) {
         return none;
     }
@@ -145,6 +149,7 @@ export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3, v
     let trust = 0;
     let weight = 0;
     let nearest = Infinity;
+    let farthest = -Infinity;
     for (const [x, y, bilinear] of [
         [x0, y0, (1 - ax) * (1 - ay)],
         [x1, y0, ax * (1 - ay)],
@@ -160,15 +165,19 @@ export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3, v
         trust += w * Math.max(layer.colour[texel + 3] / 255, aligned);
         weight += w;
         nearest = Math.min(nearest, behind);
+        farthest = Math.max(farthest, layer.depth[texel]);
     }
+    // Where the photo saw the head, the volume well in front of the farthest of the four surfaces is empty.
+    const volumeKept = c[3] > 0 ? 1 - smoothstep(PhotoFreeFrom, PhotoFreeTo, farthest - h[2]) : 1;
     if (weight <= 1e-12) {
-        return { colour: [c[0], c[1], c[2]], surfaceColour: [0, 0, 0], surfaceWeight: 0, density: d[3] * slab };
+        return { colour: [c[0], c[1], c[2]], surfaceColour: [0, 0, 0], surfaceWeight: 0, density: d[3] * slab, volumeKept };
     }
     return {
         colour: [c[0], c[1], c[2]],
         surfaceColour: surfaceColour.map((s) => s / weight) as Vec3,
         surfaceWeight: (trust / weight) * (1 - smoothstep(0.6, 1.5, nearest)),
         density: d[3] * slab,
+        volumeKept,
     };
 }
 
@@ -340,6 +349,7 @@ export function Raymarch(v: IReferenceVolume, ro: Vec3, rd: Vec3): IReferenceRay
             const uc = toUnit(xc, box.min, box.max);
             let [cr, cg, cb] = [0, 0, 0];
             [density, cr, cg, cb] = Decode(v.pack, v.triplane, uc);
+            density *= ph.volumeKept;
             if (v.colourPlanes) {
                 const offset = ColourOffset(v.colourPlanes, uc);
                 const logit = (c: number): number => Math.log(c / (1 - c));
