@@ -5,8 +5,8 @@ import { EstimateInitialPose } from "./initialPose";
 import { DefaultLandmarkWeights, InterOcularDistance, MultiPie68Count } from "./multiPie68";
 import { ReconstructionError } from "./reconstructionError";
 
-/** The expressions a landmark fit solves for unless told otherwise. */
-export const DefaultFitExpressions: readonly string[] = [
+/** The expressions the {@link LandmarkRegressor} predicts (the order of its `beta` output). */
+export const RegressorFitExpressions: readonly string[] = [
     "jawOpen",
     "mouthSmile_L",
     "mouthSmile_R",
@@ -17,6 +17,12 @@ export const DefaultFitExpressions: readonly string[] = [
     "browDown_L",
     "browDown_R",
 ];
+
+/**
+ * The expressions a landmark fit solves for unless told otherwise: the regressor's, and the lips parted
+ * without the jaw (upper lip up, lower lip down), so that a smile showing teeth is not read as an open jaw.
+ */
+export const DefaultFitExpressions: readonly string[] = [...RegressorFitExpressions, "mouthUpperUp_L", "mouthUpperUp_R", "mouthLowerDown_L", "mouthLowerDown_R"];
 
 /**
  * A starting state for {@link FitLandmarks3dmm}, e.g. from the {@link LandmarkRegressor}: replaces the

@@ -5,7 +5,7 @@ import { type FileReader } from "../io/fileSource";
 import { IctLandmarkBasis } from "./ictLandmarkBasis";
 import { RotationFrom6d } from "./fitMath";
 import { EstimateTranslation } from "./initialPose";
-import { type ILandmarkFitInitialGuess, DefaultFitExpressions } from "./landmarkFitter";
+import { type ILandmarkFitInitialGuess, RegressorFitExpressions } from "./landmarkFitter";
 import { ComputeLandmarkRegressorFeatures, LandmarkRegressorFeatureCount } from "./landmarkRegressorFeatures";
 import { DefaultLandmarkWeights, MultiPie68Count } from "./multiPie68";
 import { ReconstructionError } from "./reconstructionError";
@@ -20,7 +20,7 @@ const _BasisFileName = "ict-landmarks68.bin";
 const _IdentityCount = 20;
 
 /** The network's outputs and their widths. */
-const _Outputs = { alpha: _IdentityCount, beta: DefaultFitExpressions.length, rotation6d: 6, logFocal: 1 } as const;
+const _Outputs = { alpha: _IdentityCount, beta: RegressorFitExpressions.length, rotation6d: 6, logFocal: 1 } as const;
 
 /** Options of {@link LandmarkRegressor.predictAsync}. */
 export interface ILandmarkRegressorPredictOptions {
@@ -47,7 +47,7 @@ export interface ILandmarkRegressorGuess extends ILandmarkFitInitialGuess {
 /**
  * A learned first guess of the 3DMM landmark fit: a small MLP (ONNX, run by onnxruntime-web's wasm
  * backend in Node and the browser) maps 68 normalised landmarks ({@link ComputeLandmarkRegressorFeatures})
- * to ICT identity α (20), the fit's nine expression weights, the head rotation (6D) and the focal
+ * to ICT identity α (20), the nine expression weights of `RegressorFitExpressions`, the head rotation (6D) and the focal
  * length; the translation then follows in closed form. Trained on synthetic ICT landmarks by
  * `models/train_landmark_regressor.py` (the command is in `data/landmark-regressor.json`).
  * Pass the guess to {@link FitLandmarks3dmm} as `options.initial`; the Levenberg–Marquardt fit refines it.
@@ -60,7 +60,7 @@ export class LandmarkRegressor {
     private constructor(session: ort.InferenceSession, basis: IctLandmarkBasis) {
         this._session = session;
         this._basis = basis;
-        this._fitIndices = DefaultFitExpressions.map((name) => GetExpressionIndex(name));
+        this._fitIndices = RegressorFitExpressions.map((name) => GetExpressionIndex(name));
     }
 
     /**

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
-import { FitLandmarks3dmm } from "../../plugin/reconstruction/landmarkFitter";
+import { FitLandmarks3dmm, RegressorFitExpressions } from "../../plugin/reconstruction/landmarkFitter";
 import { LandmarkRegressor, LandmarkRegressorFileName } from "../../plugin/reconstruction/landmarkRegressor";
 import { ComputeLandmarkRegressorFeatures } from "../../plugin/reconstruction/landmarkRegressorFeatures";
 import { ReconstructionError } from "../../plugin/reconstruction/reconstructionError";
@@ -72,6 +72,7 @@ describe("LandmarkRegressor (ONNX in Node, onnxruntime-web wasm)", () => {
         expect(createHash("sha256").update(bytes).digest("hex")).toBe(sidecar.files[LandmarkRegressorFileName].sha256);
         expect(sidecar.provenance.command).toContain("-m models.train_landmark_regressor");
         expect(sidecar.inputs.features).toEqual(["batch", 209]);
+        expect(sidecar.fitExpressions).toEqual(RegressorFitExpressions);
     });
 
     test("features, network outputs and the decoded guess equal PyTorch's on the parity fixture", async () => {

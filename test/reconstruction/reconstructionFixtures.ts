@@ -61,7 +61,7 @@ export interface ISyntheticLandmarks {
 }
 
 /**
- * Landmarks projected from a random ICT face (20 identity modes ~ N(0, 1); jawOpen 0.4, mouthSmile_L 0.5,
+ * Landmarks projected from a random ICT face (20 identity modes ~ N(0, 1); by default jawOpen 0.4, mouthSmile_L 0.5,
  * mouthSmile_R 0.3, eyeBlink_L 0.2) under a random pose about 60 cm in front of the camera, plus pixel noise.
  * Pose `"default"`: rotation vector ~ N(0, diag(0.15, 0.3, 0.1)²) rad; `"hard"`: yaw 30–45° either way,
  * pitch ±15°, roll ±10° (uniform).
@@ -69,19 +69,25 @@ export interface ISyntheticLandmarks {
  * @param seed random seed
  * @param noisePx standard deviation of the noise on each coordinate, px
  * @param pose which pose distribution
+ * @param expression the expression weights by name (the others 0)
  * @returns the truth and the landmarks
  */
-export function SynthesizeLandmarks(basis: IctLandmarkBasis, seed: number, noisePx: number, pose: "default" | "hard" = "default"): ISyntheticLandmarks {
+export function SynthesizeLandmarks(
+    basis: IctLandmarkBasis,
+    seed: number,
+    noisePx: number,
+    pose: "default" | "hard" = "default",
+    expression: Record<string, number> = { jawOpen: 0.4, mouthSmile_L: 0.5, mouthSmile_R: 0.3, eyeBlink_L: 0.2 }
+): ISyntheticLandmarks {
     const width = 1024;
     const height = 1024;
     const focal = 1100;
     const rnd = SeededNormal(seed);
     const alpha = Array.from({ length: 20 }, () => rnd());
     const beta = new Float64Array(53);
-    beta[GetExpressionIndex("jawOpen")] = 0.4;
-    beta[GetExpressionIndex("mouthSmile_L")] = 0.5;
-    beta[GetExpressionIndex("mouthSmile_R")] = 0.3;
-    beta[GetExpressionIndex("eyeBlink_L")] = 0.2;
+    for (const [name, weight] of Object.entries(expression)) {
+        beta[GetExpressionIndex(name)] = weight;
+    }
     let rotation = RotationFromAxisAngle(0.15 * rnd(), 0.3 * rnd(), 0.1 * rnd(), new Float64Array(9));
     if (pose === "hard") {
         // A uniform in [0, 1) from two normals (their CDF would need erf): the angle of a 2D Gaussian.
