@@ -45,27 +45,13 @@ fn nofaPhotoSample(xc: vec3<f32>, projection: mat4x4<f32>, viewDirection: vec3<f
     }
     let c = textureSampleLevel(nofaPhotoColour, nofaPhotoColourSampler, uv, 0.0);
     let d = textureSampleLevel(nofaPhotoDepth, nofaPhotoDepthSampler, uv, 0.0);
+    s.colour = c.rgb;
     let slab = smoothstep(d.y - 0.3, d.y + 0.3, h.z) * (1.0 - smoothstep(d.z - 0.3, d.z + 0.3, h.z));
     s.density = d.w * slab;
-    s.colour = c.rgb;
-    let centre = vec3<f32>(projection[0].w, projection[1].w, projection[2].w);
-    // How far the view's ray turns from the photo's: a depth δ along the photo's ray spans δ·sin of that across the view.
-    let across = length(cross(normalize(xc - centre), viewDirection));
-    let inside = clamp(h.z - d.y, 0.0, max(d.z - d.y, 0.0)) * across;
-    if (s.density > 0.0 && inside > 0.0) {
-        // Deeper in the slab the photo's colour is averaged over a disc as wide as that depth spans across the
-        // view: seen from the side, a hair card shows a smear rather than its pixels drawn out into streaks.
-        let radius = inside * vec2<f32>(abs(projection[0].x), abs(projection[1].y)) / h.z;
-        var sum = c.rgb;
-        for (var k = 0; k < 8; k++) {
-            let a = f32(k) * 0.7853982;
-            sum += textureSampleLevel(nofaPhotoColour, nofaPhotoColourSampler, uv + radius * vec2<f32>(cos(a), sin(a)), 0.0).rgb;
-        }
-        s.colour = sum / 9.0;
-    }
     // The surface: the four texels around uv, each weighted by how near its surface lies to this point
     // (so where a nearer surface ends, e.g. the nose in front of the cheek, the two do not mix), faded out
     // 0.6–1.5 cm from the nearest of them.
+    let centre = vec3<f32>(projection[0].w, projection[1].w, projection[2].w);
     let aligned = smoothstep(NOFA_PHOTO_ALIGNED_FROM, NOFA_PHOTO_ALIGNED_TO, dot(normalize(xc - centre), viewDirection));
     if (c.a <= 0.0 && aligned <= 0.0) {
         // No texel around trusts its colour (c.a is their bilinear mean) and the view is not the photo's: no weight.

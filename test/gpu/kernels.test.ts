@@ -438,9 +438,6 @@ describe("on the analytic head", () => {
         // Some points lie well in front of a trusted surface (their volume emptied), some not.
         expect(seen.filter((s) => s.volumeKept === 0).length).toBeGreaterThan(8);
         expect(seen.filter((s) => s.volumeKept === 1).length).toBeGreaterThan(8);
-        // Seen from beside the photo's camera, the slab's colour deep inside it is averaged (not the pixel's own).
-        const smeared = seen.filter((s, i) => i % 3 === 2 && s.density > 0 && Math.max(...s.colour.map((c, k) => Math.abs(c - PhotoSample(photoVolume.photoLayer, points[i]).colour[k]))) > 0.05);
-        expect(smeared.length).toBeGreaterThan(2);
         // Seen along the photo's own ray, untrusted texels (the right half) show the photo too.
         expect(seen.filter((s, i) => i % 3 === 1 && s.surfaceWeight > 0.9 && PhotoSample(photoVolume.photoLayer, points[i]).surfaceWeight < 0.1).length).toBeGreaterThan(3);
     });

@@ -139,29 +139,10 @@ export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3, v
     const c = _sampleImage(layer.colour, layer.width, layer.height, u, v, 1 / 255);
     const d = _sampleImage(layer.depth, layer.width, layer.height, u, v, 1);
     const slab = smoothstep(d[1] - 0.3, d[1] + 0.3, h[2]) * (1 - smoothstep(d[2] - 0.3, d[2] + 0.3, h[2]));
+    // The surface: the four texels, each weighted by how near its surface lies to xc; faded from the nearest.
     const centre = PhotoCameraCentre(P);
     const ray = xc.map((x, k) => x - centre[k]);
     const length = Math.hypot(...ray);
-    // The slab's colour: averaged over a disc as wide as the depth inside the slab spans across the view.
-    const slabColour = [c[0], c[1], c[2]];
-    const [rx, ry, rz] = ray.map((r) => r / length);
-    const [vx, vy, vz] = viewDirection;
-    const across = Math.hypot(ry * vz - rz * vy, rz * vx - rx * vz, rx * vy - ry * vx);
-    const inside = Math.min(Math.max(h[2] - d[1], 0), Math.max(d[2] - d[1], 0)) * across;
-    if (d[3] * slab > 0 && inside > 0) {
-        const radius = [(inside * Math.abs(P[0])) / h[2], (inside * Math.abs(P[5])) / h[2]];
-        for (let k = 0; k < 8; k++) {
-            const a = (k * Math.PI) / 4;
-            const tap = _sampleImage(layer.colour, layer.width, layer.height, u + radius[0] * Math.cos(a), v + radius[1] * Math.sin(a), 1 / 255);
-            for (let j = 0; j < 3; j++) {
-                slabColour[j] += tap[j];
-            }
-        }
-        for (let j = 0; j < 3; j++) {
-            slabColour[j] /= 9;
-        }
-    }
-    // The surface: the four texels, each weighted by how near its surface lies to xc; faded from the nearest.
     const aligned = smoothstep(PhotoAlignedFrom, PhotoAlignedTo, ray.reduce((sum, r, k) => sum + (r / length) * viewDirection[k], 0));
     const { x0, y0, x1, y1, ax, ay } = _bilinearTaps(u, v, layer.width, layer.height);
     const surfaceColour: Vec3 = [0, 0, 0];
@@ -189,10 +170,10 @@ export function PhotoSample(layer: IReferencePhotoLayer | undefined, xc: Vec3, v
     // Where the photo saw the head, the volume well in front of the farthest of the four surfaces is empty.
     const volumeKept = c[3] > 0 ? 1 - smoothstep(PhotoFreeFrom, PhotoFreeTo, farthest - h[2]) : 1;
     if (weight <= 1e-12) {
-        return { colour: slabColour as Vec3, surfaceColour: [0, 0, 0], surfaceWeight: 0, density: d[3] * slab, volumeKept };
+        return { colour: [c[0], c[1], c[2]], surfaceColour: [0, 0, 0], surfaceWeight: 0, density: d[3] * slab, volumeKept };
     }
     return {
-        colour: slabColour as Vec3,
+        colour: [c[0], c[1], c[2]],
         surfaceColour: surfaceColour.map((s) => s / weight) as Vec3,
         surfaceWeight: (trust / weight) * (1 - smoothstep(0.6, 1.5, nearest)),
         density: d[3] * slab,
