@@ -20,6 +20,7 @@ uniform skipEmpty : f32;
 uniform showSampleCount : f32;
 uniform photoProjection : mat4x4<f32>;
 uniform surfaceSubsteps : f32;
+uniform cavityShading : f32;
 
 var nofaTriplaneSampler : sampler;
 var nofaTriplane : texture_2d_array<f32>;
@@ -54,7 +55,7 @@ fn main(input : FragmentInputs) -> FragmentOutputs {
     }
     let params = NofaRayParams(uniforms.canonicalMin, uniforms.canonicalMax, uniforms.deformedMin, uniforms.deformedMax,
         vec3<u32>(uniforms.occupancyDims), uniforms.stepSize, u32(uniforms.maxSteps),
-        uniforms.perSampleDeformation > 0.5, uniforms.skipEmpty > 0.5, uniforms.photoProjection, u32(uniforms.surfaceSubsteps));
+        uniforms.perSampleDeformation > 0.5, uniforms.skipEmpty > 0.5, uniforms.photoProjection, u32(uniforms.surfaceSubsteps), uniforms.cavityShading);
     let r = nofaRaymarch(ro, rd, params);
     if (uniforms.showSampleCount > 0.5) {
         // Benchmark view: samples per ray in the red channel (count / 1024), green marks the ray.

@@ -21,12 +21,24 @@ struct NofaRayParams {
     photoProjection: mat4x4<f32>,
     // Samples per step in the window around the first surface a ray meets (1: no refinement).
     surfaceSubsteps: u32,
+    // How far the inside of an opened mouth is darkened (0: not at all, 1: fully; see below).
+    cavityShading: f32,
 };
 
 // A sample whose optical depth over the full step exceeds this (−ln 0.98: opacity 2 %) starts the surface window.
 const NOFA_SURFACE_DEPTH: f32 = 0.0202027;
 // The window reaches this many steps past the sample that started it.
 const NOFA_SURFACE_WINDOW_STEPS: f32 = 3.0;
+
+// Mouth cavity shading: light reaches the inside of an open mouth only through the gap between the
+// lips, so what a ray meets deep behind that gap is darker. A ray enters the gap where the stretch carve
+// removes at least NOFA_CAVITY_ENTRY of the decoder's optical depth in one step (the lips' seam that the
+// open mouth's map squeezes); what it meets from NOFA_CAVITY_FROM to NOFA_CAVITY_TO cm farther on is
+// darkened down to NOFA_CAVITY_FLOOR of its colour (teeth just behind the lips stay bright, the throat dark).
+const NOFA_CAVITY_ENTRY: f32 = 0.1;
+const NOFA_CAVITY_FROM: f32 = 1.5;
+const NOFA_CAVITY_TO: f32 = 4.5;
+const NOFA_CAVITY_FLOOR: f32 = 0.15;
 
 struct NofaRayResult {
     // Premultiplied colour and coverage.
@@ -84,6 +96,7 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
     var tFine = 0.0;
     var transmittance = 1.0;
     var weightedT = 0.0;
+    var cavityT = -1.0;
     var i = 0u;
     loop {
         var t = tFine;
@@ -129,7 +142,11 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
             continue;
         }
         let colourSurface = mix(colourVolume, ph.surfaceColour, ph.surfaceWeight);
-        let density = (densityVolume + ph.density) * nofaStretchKeptAt(x, p);
+        let kept = nofaStretchKeptAt(x, p);
+        if (cavityT < 0.0 && p.cavityShading > 0.0 && densityVolume * (1.0 - kept) * dt > NOFA_CAVITY_ENTRY) {
+            cavityT = t;
+        }
+        let density = (densityVolume + ph.density) * kept;
         if (!refined && density * dt > NOFA_SURFACE_DEPTH) {
             // The surface window (see above); this sample's interval is marched again, finely.
             refined = true;
@@ -138,7 +155,10 @@ fn nofaRaymarch(ro: vec3<f32>, rd: vec3<f32>, p: NofaRayParams) -> NofaRayResult
             i = i + u32(NOFA_SURFACE_WINDOW_STEPS);
             continue;
         }
-        let colour = (densityVolume * colourSurface + ph.density * ph.colour) / max(densityVolume + ph.density, 1e-6);
+        var colour = (densityVolume * colourSurface + ph.density * ph.colour) / max(densityVolume + ph.density, 1e-6);
+        if (cavityT >= 0.0) {
+            colour *= 1.0 - p.cavityShading * (1.0 - NOFA_CAVITY_FLOOR) * smoothstep(NOFA_CAVITY_FROM, NOFA_CAVITY_TO, t - cavityT);
+        }
         let a = 1.0 - exp(-density * sampleDt);
         let w = transmittance * a;
         r.color += w * colour;

@@ -1,4 +1,5 @@
 import { AvatarFormatError } from "../errors";
+import { ArkitNames, ExpressionCount, GetExpressionIndex } from "../expression/arkitNames";
 import { HalfToFloat } from "../io/float16";
 import { Sha256Hex } from "../io/sha256";
 import { type IAvatarAsset, type IColourPlanes, type IPhotoLayer } from "../volume/avatarAsset";
@@ -41,6 +42,30 @@ async function _view(read: BufferViewReader, value: unknown, field: string, byte
         throw new AvatarFormatError(field, `buffer view ${value} has ${view.byteLength} bytes, expected ${byteLength}`);
     }
     return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+}
+
+/** Weights by ARKit name (each in [0, 1]; unnamed ones are 0) → the 53-vector. */
+function _ParseExpression(json: Record<string, unknown>, field: string): Float32Array {
+    const weights = new Float32Array(ExpressionCount);
+    for (const [name, value] of Object.entries(json)) {
+        const index = GetExpressionIndex(name);
+        if (index < 0) {
+            throw new AvatarFormatError(`${field}.${name}`, "is not an ARKit expression name");
+        }
+        if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
+            throw new AvatarFormatError(`${field}.${name}`, `must be a number in [0, 1], got ${JSON.stringify(value)}`);
+        }
+        weights[index] = value;
+    }
+    return weights;
+}
+
+/** The 53-vector → its non-zero weights by ARKit name. */
+function _ExpressionJson(weights: Float32Array): Record<string, number> {
+    if (weights.length !== ExpressionCount || !weights.every((w) => w >= 0 && w <= 1)) {
+        throw new RangeError(`photoLayer.expression must hold ${ExpressionCount} weights in [0, 1]`);
+    }
+    return Object.fromEntries(ArkitNames.map((name, i) => [name, weights[i]] as const).filter(([, w]) => w !== 0));
 }
 
 /**
@@ -125,6 +150,9 @@ export async function ParseAvatarVolumeExtension(ext: unknown, readView: BufferV
         photoColourBytes = await _view(readView, colour.bufferView, `${field}.colour.bufferView`, width * height * 4);
         photoDepthBytes = await _view(readView, depth.bufferView, `${field}.depth.bufferView`, width * height * 4 * 2);
         photoLayer = { projection: Float32Array.from(projection as number[]), width, height, colour: photoColourBytes, depth: new Uint16Array(photoDepthBytes.buffer) };
+        if (photo.expression !== undefined) {
+            photoLayer.expression = _ParseExpression(_field(photo, "expression", field), `${field}.expression`);
+        }
     }
     const hashes = _field(e, "sha256", context);
     const hashed: [string, Uint8Array][] = [
@@ -275,6 +303,7 @@ function _ComponentType(data: Float32Array | Uint16Array | Uint32Array): number 
  * @param name the node's name
  * @param fallback textured meshes for viewers and engines that cannot show the volume
  * @returns the file's bytes
+ * @throws RangeError when the photo layer's expression is not 53 weights in [0, 1]
  */
 export async function WriteAvatarGlb(asset: IAvatarAsset, name: string, fallback: IAvatarFallbackPart[] = []): Promise<Uint8Array> {
     const alphaBytes = new Uint8Array(asset.alpha.buffer, asset.alpha.byteOffset, asset.alpha.byteLength);
@@ -308,6 +337,7 @@ export async function WriteAvatarGlb(asset: IAvatarAsset, name: string, fallback
                                   height: photo.height,
                                   colour: { bufferView: photoColourView },
                                   depth: { bufferView: photoDepthView, dtype: "float16" },
+                                  ...(photo.expression ? { expression: _ExpressionJson(photo.expression) } : {}),
                               },
                           }
                         : {}),

@@ -112,7 +112,7 @@ export function BuildPhotoLayer(mesh: IctHeadMesh, fit: ILandmarkFitResult, imag
     const outline = _OutlineDistance(surface, width, height);
     const hairMatte = options.hair === false ? new Float32Array(pixels) : _HairMatte(mesh, canonical, fit, camera, surface, outline.distance, photoRgb, inPhoto, options.personMatte);
     const depth = _SlabDepths(canonical, camera, surface, outline, hairMatte);
-    return { layer: { projection: camera.projection, width, height, colour, depth: Float32ArrayToHalf(depth) }, hairMatte };
+    return { layer: { projection: camera.projection, width, height, colour, depth: Float32ArrayToHalf(depth), expression: Float32Array.from(fit.beta) }, hairMatte };
 }
 
 /** The layer's view of the photo: the photo's camera, cropped and scaled to the marched box. */

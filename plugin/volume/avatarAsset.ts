@@ -62,4 +62,10 @@ export interface IPhotoLayer {
      * ray, the slab's front and back distances (cm), and the slab's density (1/cm; 0: no slab).
      */
     depth: Uint16Array;
+    /**
+     * The expression the photo was taken at (optional; 53 weights in `ArkitNames` order, the
+     * landmark fit's β). What the photo showed of an open mouth comes with its own light, so the
+     * runtime's mouth cavity shading only darkens a mouth opened further than this.
+     */
+    expression?: Float32Array;
 }

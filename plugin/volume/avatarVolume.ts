@@ -20,6 +20,7 @@ import { AvatarGpuResources } from "./avatarGpuResources";
 import { AvatarVolumeMaterial } from "./avatarVolumeMaterial";
 import { FoldDynamicBiases } from "./dynamicBiases";
 import { EyelidRig } from "./eyelidRig";
+import { MouthCavityShading } from "./mouthCavityShading";
 import { NetworkLayout } from "./networkLayout";
 
 /** How the backward deformation reaches the raymarcher. */
@@ -73,6 +74,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
     private _surfaceSubsteps = 4;
     private _maxSteps = 512;
     private _showSampleCount = false;
+    private _mouthCavityShading = 1;
     /** @internal Set by the glTF loader: the node sits under the loader's handedness-converting root. */
     public _ictFrameUnderGltfRoot = false;
 
@@ -251,6 +253,23 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
         this._updateMarching();
     }
 
+    /**
+     * How far the inside of an open mouth is darkened, 0–1 (default 1): light reaches it only through the
+     * gap between the lips, so teeth just behind them stay bright and the throat goes dark. It grows with
+     * jawOpen beyond the jawOpen of the avatar's photo (a photo's own open mouth keeps its colours).
+     */
+    public get mouthCavityShading(): number {
+        return this._mouthCavityShading;
+    }
+
+    public set mouthCavityShading(value: number) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new RangeError(`mouthCavityShading must be a number from 0 to 1, got ${value}`);
+        }
+        this._mouthCavityShading = value;
+        this._updateCavityShading();
+    }
+
     /** Benchmark view: draw samples per ray (red = count / 1024) instead of colour. */
     public get showSampleCount(): boolean {
         return this._showSampleCount;
@@ -289,6 +308,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
 
     private _expressionChanged(): void {
         this._deformationDirty = true;
+        this._updateCavityShading();
         this.onExpressionChangedObservable.notifyObservers(this._beta);
     }
 
@@ -317,6 +337,9 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             const sizeOk = [photo.width, photo.height].every((v) => Number.isInteger(v) && v >= 1 && v <= 4096);
             if (!sizeOk || photo.projection.length !== 12 || photo.colour.length !== photo.width * photo.height * 4 || photo.depth.length !== photo.width * photo.height * 4) {
                 throw new AvatarFormatError("photoLayer", `must be a 12-value projection and ${photo.width}×${photo.height}×4 colour and depth values (width, height in [1, 4096])`);
+            }
+            if (photo.expression && photo.expression.length !== ExpressionCount) {
+                throw new AvatarFormatError("photoLayer.expression", `has ${photo.expression.length} weights, expected ${ExpressionCount}`);
             }
         }
         this._releaseVolume();
@@ -403,6 +426,12 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
 
     private _updateMarching(): void {
         this._material?.setMarching(this._stepSize, this._maxSteps, this._deformationMode === "perSample", this._skipEmptySpace, this._showSampleCount, this._surfaceSubsteps);
+        this._updateCavityShading();
+    }
+
+    private _updateCavityShading(): void {
+        const jaw = GetExpressionIndex("jawOpen");
+        this._material?.setCavityShading(MouthCavityShading(this._mouthCavityShading, this._beta[jaw], this._asset?.photoLayer?.expression?.[jaw]));
     }
 
     private _releaseVolume(): void {

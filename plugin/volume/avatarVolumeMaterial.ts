@@ -33,7 +33,7 @@ export class AvatarVolumeMaterial extends ShaderMaterial {
             {
                 attributes: ["position"],
                 uniformBuffers: ["Scene", "Mesh"],
-                uniforms: ["invWorld", "canonicalMin", "canonicalMax", "deformedMin", "deformedMax", "occupancyDims", "stepSize", "maxSteps", "perSampleDeformation", "skipEmpty", "showSampleCount", "photoProjection", "surfaceSubsteps"],
+                uniforms: ["invWorld", "canonicalMin", "canonicalMax", "deformedMin", "deformedMax", "occupancyDims", "stepSize", "maxSteps", "perSampleDeformation", "skipEmpty", "showSampleCount", "photoProjection", "surfaceSubsteps", "cavityShading"],
                 samplers: ["nofaTriplane", "nofaColourPlanes", "nofaPhotoColour", "nofaPhotoDepth", "nofaDisplacement", "nofaDisplacementJump", "nofaStretchKept"],
                 storageBuffers: ["nofaWeights", "nofaDynamic", "nofaOccupancy"],
                 shaderLanguage: ShaderLanguage.WGSL,
@@ -89,6 +89,14 @@ export class AvatarVolumeMaterial extends ShaderMaterial {
         this.setFloat("skipEmpty", skipEmpty ? 1 : 0);
         this.setFloat("showSampleCount", showSampleCount ? 1 : 0);
         this.setFloat("surfaceSubsteps", surfaceSubsteps);
+    }
+
+    /**
+     * Sets how far the inside of an opened mouth is darkened (shaders/raymarch.wgsl, "mouth cavity shading").
+     * @param shading 0 (not at all) to 1 (fully)
+     */
+    public setCavityShading(shading: number): void {
+        this.setFloat("cavityShading", shading);
     }
 
     /** @returns "AvatarVolumeMaterial" */

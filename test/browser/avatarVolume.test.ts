@@ -312,6 +312,59 @@ test("a pack with a stretch carve opens the analytic mouth where the lowered jaw
     expect(outside).toBeLessThan(inside * 0.05);
 });
 
+test("mouthCavityShading darkens what the analytic mouth shows behind its carved lips, and nothing else; jawOpen 0 or a shading of 0 changes nothing; bad values throw a RangeError", async () => {
+    await show(false, false);
+    await view(-Math.PI / 2, Math.PI / 2, 0.6);
+    await page.evaluate(async (url) => {
+        const { scene, AvatarVolume } = window.nofaSample;
+        (window as unknown as { __cavityAvatar: unknown }).__cavityAvatar = await AvatarVolume.LoadAsync(url, scene);
+    }, `../${AssetsDir}/analytic-head-stretch.glb`);
+    const shot = async (jaw: number, shading: number): Promise<IImage> => {
+        await page.evaluate(
+            ([j, s]) => {
+                const a = (window as unknown as { __cavityAvatar: { setExpression(w: Record<string, number>): void; mouthCavityShading: number } }).__cavityAvatar;
+                a.setExpression({ jawOpen: j });
+                a.mouthCavityShading = s;
+            },
+            [jaw, shading] as const
+        );
+        return capture(3);
+    };
+    const [closedShaded, closedPlain, openShaded, openPlain] = [await shot(0, 1), await shot(0, 0), await shot(0.8, 1), await shot(0.8, 0)];
+    const bad = await page.evaluate(() => {
+        const a = (window as unknown as { __cavityAvatar: { mouthCavityShading: number; dispose(): void } }).__cavityAvatar;
+        const messages = [-0.1, 1.5, Number.NaN].map((v) => {
+            try {
+                a.mouthCavityShading = v;
+                return "no error";
+            } catch (e) {
+                return `${(e as Error).name}: ${(e as Error).message}`;
+            }
+        });
+        messages.push(String(a.mouthCavityShading));
+        a.dispose();
+        return messages;
+    });
+    await show(true, false);
+    expect(countDiffering(closedShaded, closedPlain)).toBe(0);
+    const { inside, outside } = await mouthChanges(openShaded, openPlain);
+    expect(inside).toBeGreaterThan(20);
+    expect(outside).toBe(0);
+    // Where they differ, the shaded mouth is darker.
+    let darker = 0;
+    let lighter = 0;
+    for (let i = 0; i < Size * Size; i++) {
+        if (!differs(openShaded, openPlain, i)) continue;
+        const sum = (im: IImage): number => im.data[4 * i] + im.data[4 * i + 1] + im.data[4 * i + 2];
+        if (sum(openShaded) < sum(openPlain)) darker++;
+        else lighter++;
+    }
+    expect(lighter).toBe(0);
+    expect(darker).toBe(inside);
+    expect(bad.slice(0, 3).every((m) => /^RangeError: mouthCavityShading must be a number from 0 to 1/.test(m))).toBe(true);
+    expect(bad[3]).toBe("0");
+});
+
 test("a photo layer's slab paints the face and shows beside the head (the material's projection uniform and the occupancy pass both see it)", async () => {
     // Seen from a camera at canonical z = 60 looking down −z (u = ½ + x/w, v = ½ − y/w, w = 60 − z):
     // green, untrusted at the surface, a 5/cm slab from z = 13.5 to z = 10 over the whole layer.

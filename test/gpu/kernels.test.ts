@@ -290,7 +290,7 @@ test("the raymarcher's baked displacement (two textures joined after filtering) 
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     if (id.x >= arrayLength(&inputs)) { return; }
     let p = NofaRayParams(vec3<f32>(${box.min}), vec3<f32>(${box.max}), vec3<f32>(${min}), vec3<f32>(${max}),
-        vec3<u32>(1u), 0.25, 1u, false, false, mat4x4<f32>(), 1u);
+        vec3<u32>(1u), 0.25, 1u, false, false, mat4x4<f32>(), 1u, 0.0);
     outputs[id.x] = vec4<f32>(nofaDisplacementAt(inputs[id.x].xyz, p), 0.0);
 }`;
     const gpu = await pointKernel([RaymarchFunctions(pack, layout), harness].join("\n"), [
@@ -610,7 +610,7 @@ describe("on the analytic head", () => {
     if (id.x >= n) { return; }
     let p = NofaRayParams(vec3<f32>(${volume.pack.manifest.canonicalBox.min}), vec3<f32>(${volume.pack.manifest.canonicalBox.max}),
         vec3<f32>(${volume.deformedMin}), vec3<f32>(${volume.deformedMax}), vec3<u32>(${dims.map((d) => d + "u")}),
-        ${volume.stepSize}, ${volume.maxSteps}u, true, ${skip}, photoProjection, ${substeps}u);
+        ${volume.stepSize}, ${volume.maxSteps}u, true, ${skip}, photoProjection, ${substeps}u, 0.0);
     let r = nofaRaymarch(inputs[2u * id.x].xyz, inputs[2u * id.x + 1u].xyz, p);
     outputs[2u * id.x] = vec4<f32>(r.color, r.alpha);
     outputs[2u * id.x + 1u] = vec4<f32>(r.depthT, r.samples, 0.0, 0.0);

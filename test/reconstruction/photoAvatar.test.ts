@@ -76,10 +76,12 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
         expect(error).toBeLessThan(0.1);
     });
 
-    it("keeps the photo in a layer seen from the photo's camera: its colour on the face, hair beyond the head as a slab", async () => {
+    it("keeps the photo in a layer seen from the photo's camera: its colour on the face, hair beyond the head as a slab, and the photo's expression", async () => {
         const { fit, asset, hairMatte } = result;
         const layer = asset.photoLayer!;
         expect(layer).toBeDefined();
+        // The expression the photo was taken at travels with it (the runtime's mouth cavity shading starts beyond it).
+        expect(Array.from(layer.expression!)).toEqual(Array.from(fit.beta));
         const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
         const depth = HalfArrayToFloat32(layer.depth);
         const basis = await IctLandmarkBasis.LoadAsync();

@@ -12,6 +12,7 @@ import { ModelPack } from "../../plugin/pack/modelPack";
 import { ReadAvatarGlb, WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { Float32ArrayToHalf, FloatToHalf, HalfArrayToFloat32, HalfToFloat } from "../../plugin/io/float16";
 import { type IPhotoLayer } from "../../plugin/volume/avatarAsset";
+import { ExpressionCount, GetExpressionIndex } from "../../plugin/expression/arkitNames";
 import validator from "gltf-validator";
 import { AnalyticPackId, AnalyticPackVersion, WriteAnalyticAssets } from "../support/analyticHead";
 import { DiskReader } from "../support/nodeFiles";
@@ -38,6 +39,29 @@ function mutatedPack(edit: (json: Record<string, any>, weights: Uint8Array) => U
     writeFileSync(join(dir, "weights.bin"), weights);
     writeFileSync(join(dir, "pack.json"), JSON.stringify(json));
     return dir;
+}
+
+/** The JSON chunk of a glb. */
+function GlbJson(glb: Uint8Array): Record<string, any> {
+    const length = new DataView(glb.buffer, glb.byteOffset).getUint32(12, true);
+    return JSON.parse(new TextDecoder().decode(glb.subarray(20, 20 + length)));
+}
+
+/** The glb with its JSON chunk replaced (padded with spaces to 4 bytes), its binary chunk kept. */
+function GlbWithJson(glb: Uint8Array, json: unknown): Uint8Array {
+    const view = new DataView(glb.buffer, glb.byteOffset);
+    const rest = glb.subarray(20 + view.getUint32(12, true));
+    const text = JSON.stringify(json);
+    const bytes = new TextEncoder().encode(text + " ".repeat((4 - (new TextEncoder().encode(text).length % 4)) % 4));
+    const out = new Uint8Array(20 + bytes.length + rest.length);
+    const o = new DataView(out.buffer);
+    out.set(glb.subarray(0, 12));
+    o.setUint32(8, out.length, true);
+    o.setUint32(12, bytes.length, true);
+    o.setUint32(16, 0x4e4f534a, true);
+    out.set(bytes, 20);
+    out.set(rest, 20 + bytes.length);
+    return out;
 }
 
 async function expectFormatError(promise: Promise<unknown>, field: string | RegExp): Promise<void> {
@@ -231,6 +255,34 @@ describe("avatar .glb", () => {
         const jsonEnd = 20 + new DataView(first.buffer, first.byteOffset).getUint32(12, true);
         const mixed = Uint8Array.from([...first.subarray(0, jsonEnd), ...other.subarray(jsonEnd)]);
         await expectFormatError(ReadAvatarGlb(mixed), /sha256\.photoColour$/);
+    });
+
+    test("a photo layer's expression round-trips by name; an unknown name or a weight outside [0, 1] names the field, and the writer refuses a wrong length", async () => {
+        const asset = await ReadAvatarGlb(good());
+        const w = 2;
+        const expression = new Float32Array(ExpressionCount);
+        expression[GetExpressionIndex("jawOpen")] = 0.52;
+        expression[GetExpressionIndex("mouthSmile_L")] = 0.25;
+        asset.photoLayer = { projection: new Float32Array(12).fill(0.5), width: w, height: w, colour: new Uint8Array(w * w * 4), depth: new Uint16Array(w * w * 4), expression };
+        const glb = await WriteAvatarGlb(asset, "expression");
+        expect((await validator.validateBytes(glb)).issues.numErrors).toBe(0);
+        expect(Array.from((await ReadAvatarGlb(glb)).photoLayer!.expression!)).toEqual(Array.from(expression));
+        // The JSON names only the weights that are not 0.
+        expect(GlbJson(glb).nodes[0].extensions.NOFA_avatar_volume.photoLayer.expression).toEqual({ jawOpen: expression[GetExpressionIndex("jawOpen")], mouthSmile_L: 0.25 });
+        // A layer without one reads back without one.
+        asset.photoLayer = { ...asset.photoLayer, expression: undefined };
+        expect((await ReadAvatarGlb(await WriteAvatarGlb(asset, "none"))).photoLayer!.expression).toBeUndefined();
+
+        const edited = (edit: (e: Record<string, number>) => void): Uint8Array => {
+            const json = GlbJson(glb);
+            edit(json.nodes[0].extensions.NOFA_avatar_volume.photoLayer.expression);
+            return GlbWithJson(glb, json);
+        };
+        await expectFormatError(ReadAvatarGlb(edited((e) => (e.mouthOpen = 0.3))), /photoLayer\.expression\.mouthOpen$/);
+        await expectFormatError(ReadAvatarGlb(edited((e) => (e.jawOpen = 1.5))), /photoLayer\.expression\.jawOpen$/);
+        await expectFormatError(ReadAvatarGlb(edited((e) => ((e as Record<string, unknown>).jawOpen = "0.5"))), /photoLayer\.expression\.jawOpen$/);
+        asset.photoLayer = { ...asset.photoLayer, expression: new Float32Array(52) };
+        await expect(WriteAvatarGlb(asset, "short")).rejects.toThrow(RangeError);
     });
 
     test("truncated file", async () => {
