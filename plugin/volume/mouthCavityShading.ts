@@ -6,7 +6,7 @@ export const MouthCavityJawRange: readonly [number, number] = [0.05, 0.3];
  * shading"): `strength` times a smoothstep over how far `jawOpen` exceeds the jawOpen the avatar's photo
  * was taken at. A photo's own open mouth keeps its colours (they came with the photo's light); what opens
  * further is shaded.
- * @param strength the avatar's {@link AvatarVolume.mouthCavityShading}, 0–1
+ * @param strength the avatar's `AvatarVolume.mouthCavityShading`, 0–1
  * @param jawOpen the current jawOpen weight
  * @param photoJawOpen the photo's jawOpen (0 without a photo)
  * @returns the shader's `cavityShading`, 0–1

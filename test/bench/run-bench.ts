@@ -2,7 +2,8 @@
  * `npm run bench`: renders the sample avatar in headless Chromium and prints JSON figures, each
  * configuration measured side by side in one run on the same page, camera and expression:
  * frame time of baked vs per-sample deformation, with vs without empty-space skipping, with the
- * surface window (the default, 4 substeps) vs without it vs a 4× smaller step everywhere, mean
+ * surface window (the default, 4 substeps) vs without it vs a 4× smaller step everywhere, with vs without
+ * the mouth cavity shading (jawOpen 0.7), mean
  * samples per ray (benchmark view of the material), PSNR between the baked and per-sample images and
  * of the window's and the plain step's images against the 4× smaller step's, and the WebGPU adapter it ran on. Ratios are what to read on a CPU renderer (SwiftShader);
  * absolute times mean something only on a real GPU.
@@ -29,6 +30,8 @@ interface IConfig {
     surfaceSubsteps?: number;
     /** AvatarVolume.stepSize, cm (default 0.25). */
     stepSize?: number;
+    /** AvatarVolume.mouthCavityShading (default 1). */
+    mouthCavityShading?: number;
 }
 
 const configs: IConfig[] = [
@@ -38,6 +41,7 @@ const configs: IConfig[] = [
     { name: "perSample+noSkip", deformationMode: "perSample", skipEmptySpace: false },
     { name: "baked+skip, no surface window", deformationMode: "baked", skipEmptySpace: true, surfaceSubsteps: 1 },
     { name: "baked+skip, step/4, no surface window", deformationMode: "baked", skipEmptySpace: true, surfaceSubsteps: 1, stepSize: 0.0625 },
+    { name: "baked+skip, no mouth cavity shading", deformationMode: "baked", skipEmptySpace: true, mouthCavityShading: 0 },
 ];
 
 const session = await StartBrowser();
@@ -66,13 +70,14 @@ try {
     const images: Record<string, Uint8Array> = {};
     for (const c of configs) {
         const ms = await page.evaluate(
-            async ([mode, skip, n, substeps, step]) => {
+            async ([mode, skip, n, substeps, step, cavity]) => {
                 const { scene, engine, avatar: a } = window.nofaSample;
                 const device = (engine as unknown as { _device: GPUDevice })._device;
                 a!.deformationMode = mode as "baked" | "perSample";
                 a!.skipEmptySpace = skip as boolean;
                 a!.surfaceSubsteps = substeps as number;
                 a!.stepSize = step as number;
+                a!.mouthCavityShading = cavity as number;
                 a!.showSampleCount = false;
                 // One warm-up frame, then n timed ones (no named closures: page code is not transpiled helpers).
                 let t0 = 0;
@@ -85,7 +90,7 @@ try {
                 }
                 return (performance.now() - t0) / (n as number);
             },
-            [c.deformationMode, c.skipEmptySpace, frames, c.surfaceSubsteps ?? 4, c.stepSize ?? 0.25] as const
+            [c.deformationMode, c.skipEmptySpace, frames, c.surfaceSubsteps ?? 4, c.stepSize ?? 0.25, c.mouthCavityShading ?? 1] as const
         );
         images[c.name] = await shot();
         await page.evaluate(() => (window.nofaSample.avatar!.showSampleCount = true));
@@ -132,12 +137,14 @@ try {
             samplesWithSkippingOverUniform: Number((get("baked+skip").meanSamplesPerRay / get("baked+noSkip").meanSamplesPerRay).toFixed(3)),
             surfaceWindowCost: Number((get("baked+skip").frameMs / get("baked+skip, no surface window").frameMs).toFixed(2)),
             quarterStepCost: Number((get("baked+skip, step/4, no surface window").frameMs / get("baked+skip, no surface window").frameMs).toFixed(2)),
+            mouthCavityShadingCost: Number((get("baked+skip").frameMs / get("baked+skip, no mouth cavity shading").frameMs).toFixed(2)),
         },
         quality: {
             bakedVsPerSample: psnr(images["baked+skip"], images["perSample+skip"]),
             skipVsNoSkip: psnr(images["baked+skip"], images["baked+noSkip"]),
             surfaceWindowVsQuarterStep: psnr(images["baked+skip"], images["baked+skip, step/4, no surface window"]),
             noSurfaceWindowVsQuarterStep: psnr(images["baked+skip, no surface window"], images["baked+skip, step/4, no surface window"]),
+            mouthCavityShadingOnVsOff: psnr(images["baked+skip"], images["baked+skip, no mouth cavity shading"]),
         },
         targets: { bakedSpeedupOverPerSample: ">= 5 at >= 40 dB", samplesWithSkippingOverUniform: "<= 0.25" },
         consoleErrors: errors,

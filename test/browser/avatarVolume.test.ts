@@ -312,7 +312,7 @@ test("a pack with a stretch carve opens the analytic mouth where the lowered jaw
     expect(outside).toBeLessThan(inside * 0.05);
 });
 
-test("mouthCavityShading darkens what the analytic mouth shows behind its carved lips, and nothing else; jawOpen 0 or a shading of 0 changes nothing; bad values throw a RangeError", async () => {
+test("mouthCavityShading darkens what the analytic mouth shows behind its carved lips, and nothing else; jawOpen 0 or a shading of 0 changes nothing; bad values throw a RangeError, a photo expression of the wrong length an AvatarFormatError", async () => {
     await show(false, false);
     await view(-Math.PI / 2, Math.PI / 2, 0.6);
     await page.evaluate(async (url) => {
@@ -345,6 +345,18 @@ test("mouthCavityShading darkens what the analytic mouth shows behind its carved
         a.dispose();
         return messages;
     });
+    // An asset made in code whose photo layer's expression has the wrong length: a typed error naming it.
+    const badExpression = await page.evaluate(async () => {
+        const { scene, avatar, AvatarVolume } = window.nofaSample;
+        const photoLayer = { projection: new Float32Array(12), width: 1, height: 1, colour: new Uint8Array(4), depth: new Uint16Array(4), expression: new Float32Array(52) };
+        try {
+            await AvatarVolume.CreateAsync("badExpression", scene, avatar!.pack!, { ...avatar!.asset!, photoLayer });
+            return "no error";
+        } catch (e) {
+            return `${(e as Error).name} ${(e as { field?: string }).field}`;
+        }
+    });
+    expect(badExpression).toBe("AvatarFormatError photoLayer.expression");
     await show(true, false);
     expect(countDiffering(closedShaded, closedPlain)).toBe(0);
     const { inside, outside } = await mouthChanges(openShaded, openPlain);
