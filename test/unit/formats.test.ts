@@ -313,10 +313,9 @@ describe("avatar .glb", () => {
 
     test("unknown extension version", async () => {
         const bytes = good();
-        const text = new TextDecoder().decode(bytes.subarray(20, 20 + new DataView(bytes.buffer).getUint32(12, true)));
-        const patched = text.replace('"formatVersion":1', '"formatVersion":7');
-        bytes.set(new TextEncoder().encode(patched), 20);
-        await expectFormatError(ReadAvatarGlb(bytes), /formatVersion$/);
+        const json = GlbJson(bytes);
+        json.nodes[0].extensions.NOFA_avatar_volume.formatVersion = 7;
+        await expectFormatError(ReadAvatarGlb(GlbWithJson(bytes, json)), /formatVersion$/);
     });
 });
 
