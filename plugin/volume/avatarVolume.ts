@@ -366,6 +366,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
             this._material.setStorageBuffer("nofaOccupancy", this._gpu.occupancy);
             this._material.setVector3("occupancyDims", Vector3.FromArray(this._gpu.occupancyDims));
             this._updateMarching();
+            this._updateCavityShading();
 
             this._frame = new TransformNode(`${this.name}.ictFrame`, scene);
             this._frame.parent = this;
@@ -426,7 +427,6 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
 
     private _updateMarching(): void {
         this._material?.setMarching(this._stepSize, this._maxSteps, this._deformationMode === "perSample", this._skipEmptySpace, this._showSampleCount, this._surfaceSubsteps);
-        this._updateCavityShading();
     }
 
     private _updateCavityShading(): void {
