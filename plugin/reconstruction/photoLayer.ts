@@ -50,6 +50,8 @@ const _ScalpTrust = 0.6;
 const _ScalpDepth = 4;
 /** How far (layer pixels) the slab reaches over the mesh's outline. */
 const _OutlineOverlap = 3;
+/** Radius (cm) of the box filter, applied twice, that smooths the slab's mid-depth. */
+const _MidSmoothing = 1.5;
 /** Radius (layer pixels) over which a hair pixel looks for the hair's local extent. */
 const _ExtentRadius = 12;
 
@@ -64,8 +66,8 @@ const _ExtentRadius = 12;
  * the background, and the matte grows from the head's outline through pixels like the hair and
  * nearer to it than to the background.
  * The matte keeps only pixels whose path to the head's centre is mostly matte (hair grows out from
- * the head). Its depth: a card along each ray around the mid-depth of the nearest outline pixel, as
- * long as the chord of a shell (the hair's local extent) around a sphere of the head's radius but
+ * the head). Its depth: a card along each ray around the mid-depth of the nearest outline pixel
+ * (smoothed over 1.5 cm, so that neighbouring cards join into one surface), as long as the chord of a shell (the hair's local extent) around a sphere of the head's radius but
  * at most 4 cm, and mostly behind that mid-depth, so turned views see hair beside the head rather
  * than streaks in front of the face.
  * @param mesh the head mesh
@@ -389,7 +391,7 @@ function _HairMatte(
 /**
  * The layer's depths, `[row][column][4]`: the mesh's nearest distance (where there is none, the
  * outline's mid-depth), the slab's front and back, and its density. The slab lies around the
- * mid-depth of the nearest outline pixel (35 % in front, 65 % behind); its length is the chord,
+ * mid-depth of the nearest outline pixel, smoothed (35 % in front, 65 % behind); its length is the chord,
  * along the ray, of a shell of the hair's local extent around a sphere of the head's radius,
  * clamped to 1.5–4 cm.
  */
@@ -404,12 +406,17 @@ function _SlabDepths(canonical: Float32Array, layer: _LayerCamera, surface: ISur
     }
     _MaxFilter(extent, width, height, _ExtentRadius);
     const radius = _HeadRadius(canonical);
+    // The slab's mid-depth, smoothed over the layer: the nearest outline pixel jumps from place to place
+    // (jaw, ear, crown), and unsmoothed its mid-depth made blocks of hair at different depths.
+    const smoothMid = Float32Array.from(mid, (m, p) => (Number.isFinite(distance[p]) ? m : 0));
+    const weight = Float32Array.from(distance, (d) => (Number.isFinite(d) ? 1 : 0));
+    _MeanFilter(smoothMid, weight, width, height, Math.round(_MidSmoothing / layer.cmPerPixel));
     const depth = new Float32Array(4 * pixels);
     for (let p = 0; p < pixels; p++) {
         const d = distance[p] * layer.cmPerPixel;
         const shell = radius + extent[p] * layer.cmPerPixel + 0.5;
         const chord = Math.min(_MaxChord, Math.max(_MinChord, 2 * Math.sqrt(Math.max(0, shell * shell - (radius + d) ** 2))));
-        const m = Number.isFinite(distance[p]) ? mid[p] : 0;
+        const m = Number.isFinite(distance[p]) ? (surface.triangle[p] >= 0 ? mid[p] : smoothMid[p]) : 0;
         depth[4 * p] = surface.triangle[p] >= 0 ? surface.front[p] : m;
         // Over the mesh (the outline's overlap) the slab starts at the surface: it fills the gap behind
         // it, and a turned view does not see it in front of the face.
@@ -605,6 +612,38 @@ function _ChamferPass(distance: Float32Array, value: Float32Array, width: number
                     value[p] = value[q];
                 }
             }
+        }
+    }
+}
+
+/** In place: each value becomes the weighted mean within a square of the given radius, twice (separable: rows, then columns); `weights` become their own means. */
+function _MeanFilter(values: Float32Array, weights: Float32Array, width: number, height: number, radius: number): void {
+    for (let p = 0; p < values.length; p++) {
+        values[p] *= weights[p];
+    }
+    for (let pass = 0; pass < 2; pass++) {
+        for (const v of [values, weights]) {
+            _MeanAlongLines(v, height, width, width, 1, radius);
+            _MeanAlongLines(v, width, height, 1, width, radius);
+        }
+    }
+    for (let p = 0; p < values.length; p++) {
+        values[p] = weights[p] > 1e-6 ? values[p] / weights[p] : 0;
+    }
+}
+
+/** In place: along each line (as {@link _MaxAlongLines}), each value becomes the mean within `radius` (running sums). */
+function _MeanAlongLines(values: Float32Array, lines: number, length: number, lineStride: number, step: number, radius: number): void {
+    const sums = new Float64Array(length + 1);
+    for (let i = 0; i < lines; i++) {
+        const start = i * lineStride;
+        for (let k = 0; k < length; k++) {
+            sums[k + 1] = sums[k] + values[start + k * step];
+        }
+        for (let k = 0; k < length; k++) {
+            const a = Math.max(0, k - radius);
+            const b = Math.min(length - 1, k + radius);
+            values[start + k * step] = (sums[b + 1] - sums[a]) / (2 * radius + 1);
         }
     }
 }
