@@ -54,9 +54,10 @@ const _ExtentRadius = 12;
  * nearer to it than to the background.
  * The matte keeps only pixels whose path to the head's centre is mostly matte (hair grows out from
  * the head). Its depth: a card along each ray around the mid-depth of the nearest outline pixel
- * (smoothed over 1.5 cm, so that neighbouring cards join into one surface), as long as the chord of a shell (the hair's local extent) around a sphere of the head's radius but
- * at most 4 cm, and mostly behind that mid-depth, so turned views see hair beside the head rather
- * than streaks in front of the face.
+ * (smoothed over 1.5 cm, so that neighbouring cards join into one surface), as long as the chord of
+ * a shell (the hair's local extent) around a sphere of the head's radius but at most 4 cm, and
+ * mostly behind that mid-depth, so turned views see hair beside the head rather than streaks in
+ * front of the face.
  * @param mesh the head mesh
  * @param fit the landmark fit (α, β, camera)
  * @param image the photo

@@ -14,6 +14,15 @@ export class PhotoLayerCamera {
     private readonly _spanX: number;
     private readonly _spanY: number;
 
+    /**
+     * @param _fit the landmark fit (the photo's camera: rotation, translation, focal length)
+     * @param _image the photo
+     * @param box the marched box, cm (the layer covers its x–y extent at its centre's depth)
+     * @param box.min the box's least corner
+     * @param box.max the box's greatest corner
+     * @param width layer width, pixels
+     * @param height layer height, pixels
+     */
     constructor(
         private readonly _fit: ILandmarkFitResult,
         private readonly _image: IImagePixels,
