@@ -36,13 +36,11 @@ type Polygon = number[];
  * a turned view would show it spread over the face; where the mirror image shows skin, the
  * projection takes the mirror's colour instead (`IProjectedPhoto.givesWay`).
  *
- * The mask needs no model. The skin's colour is modelled from the cheeks and the nose bridge, the
- * hair's from the scalp (median and robust spread of chromaticity and log-luminance). A pixel
- * inside the face (the jaw contour and the brows, grown a little), away from the eyes, brows and
- * lips, is a candidate when it is far from the skin's colours and nearer the hair's (a shadowed
- * cheek stays nearer the skin's), or very far from the skin's (the background); the mask is the
- * candidates connected to the face's edge (hair and background come from outside; a mole or a
- * painted dot does not).
+ * The mask needs no model: the skin's colour is modelled from the cheeks and the nose bridge
+ * (median and spread of chromaticity and luminance); a pixel inside the face (the jaw contour and
+ * the brows, grown a little) that is not skin-coloured, away from the eyes, brows and lips, is
+ * occluded when it connects through such pixels to the face's edge (hair and background come from
+ * outside; a mole or a painted dot does not).
  */
 export class OccludedSkin {
     private constructor(
