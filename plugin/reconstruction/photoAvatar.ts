@@ -170,7 +170,7 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     const personMatte = options.photoLayer === false || options.photoLayer?.hair === false ? undefined : await _SegmentPersonAsync(pixels, face, options);
     const projected = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: options.textureSize ?? 256, eyeSize: 64 });
     // The layer covers the box the runtime marches: hair may reach beyond the canonical box.
-    const layer = options.photoLayer === false ? null : BuildPhotoLayer(mesh, fit, pixels, DeformedBox(pack.manifest), { personMatte, givesWay: projected.givesWay, ...options.photoLayer });
+    const layer = options.photoLayer === false ? null : BuildPhotoLayer(mesh, fit, pixels, DeformedBox(pack.manifest), { personMatte, ...options.photoLayer });
     const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 50000);
     begin("adapt");
     const box = pack.manifest.canonicalBox;

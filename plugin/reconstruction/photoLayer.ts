@@ -20,12 +20,6 @@ export interface IPhotoLayerOptions {
      * the person instead of through hair-like colours. Without it the matte needs no model (colour clusters).
      */
     personMatte?: PersonMatte;
-    /**
-     * How far the photo's colour of a surface point (triangle, barycentric b0, b1) gives way to the
-     * volume's (`IProjectedPhoto.givesWay`: where hair or the background covers the face's skin);
-     * turned views then show the colour planes there. Default: never.
-     */
-    givesWay?: (triangle: number, b0: number, b1: number) => number;
 }
 
 /** A photo layer and the hair matte it was made with. */
@@ -94,7 +88,7 @@ export function BuildPhotoLayer(mesh: IctHeadMesh, fit: ILandmarkFitResult, imag
             // The same surface point under the photo's expression, where the photo shows it.
             const point = [0, 1, 2].map((c) => surface.bary[3 * p] * expressed[3 * mesh.triangles[3 * t] + c] + surface.bary[3 * p + 1] * expressed[3 * mesh.triangles[3 * t + 1] + c] + surface.bary[3 * p + 2] * expressed[3 * mesh.triangles[3 * t + 2] + c]);
             seen = camera.samplePhoto(point, rgb);
-            trust = seen ? FacingTrust(surface.facing[p]) * (1 - (options.givesWay?.(t, surface.bary[3 * p], surface.bary[3 * p + 1]) ?? 0)) : 0;
+            trust = seen ? FacingTrust(surface.facing[p]) : 0;
         } else {
             seen = camera.sampleLayerPixel(p % width, Math.floor(p / width), rgb);
         }

@@ -1,7 +1,6 @@
 import { type IctHeadMesh } from "./ictHeadMesh";
 import { type IImagePixels } from "./imagePixels";
 import { type ILandmarkFitResult } from "./landmarkFitter";
-import { OccludedSkin } from "./occludedSkin";
 
 /** An RGB texture in ICT's texture layout, row 0 at v = 1. */
 export interface IHeadTexture {
@@ -40,15 +39,6 @@ export interface IProjectedPhoto {
     skinTexels: IMeshTexels;
     /** Points of the eye texture. */
     eyeTexels: IMeshTexels;
-    /**
-     * Whether the photo's colour of a surface point gives way to its mirror image's (1) or not (0):
-     * where the photo shows something in front of the face's skin there ({@link OccludedSkin}: hair
-     * over a cheek, the background past the face's edge) and the mirror image shows skin.
-     * @param triangle the point's triangle
-     * @param b0 barycentric weight of its first corner
-     * @param b1 barycentric weight of its second corner
-     */
-    givesWay(triangle: number, b0: number, b1: number): number;
 }
 
 /** Options of {@link ProjectPhotoOntoMesh}. */
@@ -83,36 +73,22 @@ export function ProjectPhotoOntoMesh(mesh: IctHeadMesh, fit: ILandmarkFitResult,
     const eyeSize = options.eyeSize ?? 128;
     const camera = CameraPositions(mesh.positions(fit.alpha, fit.beta), fit);
     const depth = new _DepthBuffer(image.width, image.height, fit.focal, camera, mesh.triangles, mesh.triangleCount);
-    const occluded = OccludedSkin.Find(image, fit.projected, (x, y) => depth.depth[Math.floor(y) * depth.width + Math.floor(x)] < Infinity);
-    const seen = (t: number, b0: number, b1: number, mirrored: boolean, out: number[]): number =>
-        _SeenColour(camera, mesh.triangles, t, b0, b1, mirrored ? mesh.mirror : null, depth, image, fit.focal, out);
-    // 1 where a point's own colour gives way to its mirror image's (the point seen with trust `own`, at at[3], at[4]):
-    // the photo shows something over the skin there and skin at the mirror image, however squarely.
-    const mirrorColour = [0, 0, 0, 0, 0];
-    const givesWay = (t: number, b0: number, b1: number, own: number, at: number[]): number => {
-        if (own <= 0 || !occluded.isOccluded(at[3], at[4])) {
-            return 0;
-        }
-        const mirror = seen(t, b0, b1, true, mirrorColour);
-        return mirror > 0 && !occluded.isOccluded(mirrorColour[3], mirrorColour[4]) ? 1 : 0;
-    };
     const project = (texels: IMeshTexels, texture: IHeadTexture): void => {
         const sum = new Float32Array(texture.rgb.length);
         const weights = new Float32Array(texture.weight.length);
-        const colour = [0, 0, 0, 0, 0];
+        const colour = [0, 0, 0];
         for (let n = 0; n < texels.triangle.length; n++) {
             const t = texels.triangle[n];
             const b0 = texels.bary[2 * n];
             const b1 = texels.bary[2 * n + 1];
-            let own = seen(t, b0, b1, false, colour);
-            own *= 1 - givesWay(t, b0, b1, own, colour);
+            const own = _SeenColour(camera, mesh.triangles, t, b0, b1, null, depth, image, fit.focal, colour);
             let w = own;
             const k = texels.texel[n];
             for (let c = 0; c < 3; c++) {
                 sum[3 * k + c] += own * colour[c];
             }
             if (own < 1) {
-                const mirrored = _MirrorTrust * (1 - own) * seen(t, b0, b1, true, colour);
+                const mirrored = _MirrorTrust * (1 - own) * _SeenColour(camera, mesh.triangles, t, b0, b1, mesh.mirror, depth, image, fit.focal, colour);
                 w += mirrored;
                 for (let c = 0; c < 3; c++) {
                     sum[3 * k + c] += mirrored * colour[c];
@@ -135,8 +111,7 @@ export function ProjectPhotoOntoMesh(mesh: IctHeadMesh, fit: ILandmarkFitResult,
     const eyes = _EmptyTexture(eyeSize, eyeSize, 1);
     project(skinTexels, skin);
     project(eyeTexels, eyes);
-    const at = [0, 0, 0, 0, 0];
-    return { skin, eyes, skinTexels, eyeTexels, givesWay: (t, b0, b1) => givesWay(t, b0, b1, seen(t, b0, b1, false, at), at) };
+    return { skin, eyes, skinTexels, eyeTexels };
 }
 
 /**
@@ -265,8 +240,7 @@ class _DepthBuffer {
 
 /**
  * The photo's colour at a surface point (triangle t, barycentric b0, b1; through `mirror` when
- * given, the point's mirror image) into `out[0..2]`, the photo position it was read at into
- * `out[3..4]` (px), and its weight: 0 when hidden or facing away.
+ * given, the point's mirror image) into `out`, and its weight: 0 when hidden or facing away.
  */
 function _SeenColour(
     camera: Float32Array,
@@ -323,8 +297,6 @@ function _SeenColour(
         return 0;
     }
     SampleBilinear(image, u - 0.5, v - 0.5, out);
-    out[3] = u;
-    out[4] = v;
     return FacingTrust(facing);
 }
 
