@@ -8,6 +8,8 @@ import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
 import { FitLandmarks3dmm } from "../../plugin/reconstruction/landmarkFitter";
 import { InterOcularDistance } from "../../plugin/reconstruction/multiPie68";
 import { DiskReader } from "../support/nodeFiles";
+import { FaceCrop } from "../eval/reconstruction/fittedCamera";
+import { CropResize } from "../eval/reconstruction/imageMetrics";
 import { DerivedBasisPath, FaceApiModelFolder, SamplePhotoPath } from "./reconstructionFixtures";
 
 /** A 320 × 240 JPEG with no face: a colour gradient with soft stripes. */
@@ -64,6 +66,29 @@ describe("photo → 68 landmarks → 3DMM fit (Node, face-api on the wasm backen
         expect(fit.translation[1]).toBeGreaterThan(0);
     });
 
+    it("finds the face of a close-up portrait, which its 416 px input alone misses, at a fallback input size", async () => {
+        const photo = await DecodeImageAsync(readFileSync(SamplePhotoPath));
+        const found = await detector.detectAsync(photo);
+        // The face filling about two thirds of a 480 px square (a headshot, a profile picture).
+        const around = FaceCrop(found.landmarks);
+        const crop = { x: around.x + 0.025 * around.side, y: around.y + 0.025 * around.side, side: 0.95 * around.side };
+        const size = 480;
+        const closeUp = { width: size, height: size, data: CropResize(photo, crop, size) };
+        const only416 = await FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder), fallbackInputSizes: [] });
+        await expect(only416.detectAsync(closeUp)).rejects.toMatchObject({ code: "NO_FACE" });
+        const face = await detector.detectAsync(closeUp);
+        expect(face.score).toBeGreaterThan(0.5);
+        // The same landmarks as in the whole photo, scaled into the crop (within 5 % of the inter-ocular distance).
+        const scale = size / crop.side;
+        const iod = InterOcularDistance(face.landmarks);
+        expect(iod / (scale * InterOcularDistance(found.landmarks))).toBeCloseTo(1, 1);
+        let error = 0;
+        for (let i = 0; i < 68; i++) {
+            error += Math.hypot(face.landmarks[2 * i] - (found.landmarks[2 * i] - crop.x) * scale, face.landmarks[2 * i + 1] - (found.landmarks[2 * i + 1] - crop.y) * scale) / 68;
+        }
+        expect(error / iod).toBeLessThan(0.05);
+    });
+
     it("says NO_FACE for an image without a face", async () => {
         const image = await DecodeImageAsync(FacelessJpeg());
         await expect(detector.detectAsync(image)).rejects.toMatchObject({ name: "ReconstructionError", code: "NO_FACE" });
@@ -108,6 +133,7 @@ describe("photo → 68 landmarks → 3DMM fit (Node, face-api on the wasm backen
     it("says INVALID_ARGUMENT for pixels that do not match their size, or a bad detector setting", async () => {
         await expect(detector.detectAsync({ width: 10, height: 10, data: new Uint8Array(12) })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
         await expect(FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder), inputSize: 100 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+        await expect(FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder), fallbackInputSizes: [224, 300] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     });
 
     it("says MODEL_LOAD_FAILED when the weights are missing", async () => {
