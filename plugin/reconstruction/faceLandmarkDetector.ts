@@ -29,12 +29,31 @@ export interface IFaceLandmarkDetectorOptions {
      * the photo) often scores below 0.5, at 224 it scores well. Default `[224, 320]`; `[]` for none.
      */
     fallbackInputSizes?: number[];
+    /**
+     * Where no input size finds a face in the photo, the photo is centred in a grey square this many
+     * times its size and the fallback sizes look again. A face cut by the photo's edges (a tight
+     * crop: forehead or chin outside the frame) lacks the margin the detector was trained with.
+     * Default 1.6; 1 for none.
+     */
+    fallbackPadding?: number;
     /** Longest image side the detector sees; larger photos are box-filtered down first. Default 1024. */
     maxSide?: number;
 }
 
 /** Input sizes tried when the first finds no face (see {@link IFaceLandmarkDetectorOptions.fallbackInputSizes}). */
 const _FallbackInputSizes = [224, 320];
+
+/** Grey of the border around a padded photo (see {@link IFaceLandmarkDetectorOptions.fallbackPadding}). */
+const _PaddingGrey = 128;
+
+/** The RGB pixels one detector pass looks at, and where the photo's top-left corner lies in them. */
+interface IDetectionInput {
+    rgb: Uint8Array;
+    width: number;
+    height: number;
+    offsetX: number;
+    offsetY: number;
+}
 
 /** The TensorFlow.js calls that pick and start a backend. */
 interface ITfBackendControl {
@@ -81,13 +100,17 @@ export class FaceLandmarkDetector {
     private readonly _faceApi: FaceApi;
     private readonly _minScore: number;
     private readonly _inputSizes: number[];
+    private readonly _fallbackSizes: number[];
+    private readonly _padding: number;
     private readonly _maxSide: number;
 
     private constructor(faceApi: FaceApi, options: IFaceLandmarkDetectorOptions) {
         this._faceApi = faceApi;
         this._minScore = options.minScore ?? 0.5;
         const inputSize = options.inputSize ?? 416;
-        this._inputSizes = [inputSize, ...(options.fallbackInputSizes ?? _FallbackInputSizes).filter((size) => size !== inputSize)];
+        this._fallbackSizes = options.fallbackInputSizes ?? _FallbackInputSizes;
+        this._inputSizes = [inputSize, ...this._fallbackSizes.filter((size) => size !== inputSize)];
+        this._padding = options.fallbackPadding ?? 1.6;
         this._maxSide = options.maxSide ?? 1024;
     }
 
@@ -100,9 +123,13 @@ export class FaceLandmarkDetector {
     public static async CreateAsync(options: IFaceLandmarkDetectorOptions): Promise<FaceLandmarkDetector> {
         const inputSize = options.inputSize ?? 416;
         const minScore = options.minScore ?? 0.5;
+        const padding = options.fallbackPadding ?? 1.6;
         const validSize = (size: number): boolean => size >= 128 && size % 32 === 0;
-        if (!validSize(inputSize) || !(options.fallbackInputSizes ?? []).every(validSize) || !((options.maxSide ?? 1024) >= 128) || !(minScore >= 0 && minScore <= 1)) {
-            throw new ReconstructionError("INVALID_ARGUMENT", "inputSize and fallbackInputSizes must be multiples of 32 and ≥ 128, maxSide ≥ 128, minScore in [0, 1]");
+        if (!validSize(inputSize) || !(options.fallbackInputSizes ?? []).every(validSize) || !((options.maxSide ?? 1024) >= 128) || !(minScore >= 0 && minScore <= 1) || !(padding >= 1 && padding <= 4)) {
+            throw new ReconstructionError(
+                "INVALID_ARGUMENT",
+                "inputSize and fallbackInputSizes must be multiples of 32 and ≥ 128, maxSide ≥ 128, minScore in [0, 1], fallbackPadding in [1, 4]"
+            );
         }
         const faceApi = await LoadFaceApiAsync();
         const backend = options.backend ?? (IsNodeRuntime() ? "wasm" : "cpu");
@@ -142,15 +169,8 @@ export class FaceLandmarkDetector {
         if (!(Number.isInteger(faceIndex) && faceIndex >= 0)) {
             throw new ReconstructionError("INVALID_ARGUMENT", `faceIndex must be an integer ≥ 0, got ${faceIndex}`);
         }
-        const faceApi = this._faceApi;
         const small = ToRgbForDetection(image, this._maxSide);
-        const tensor = faceApi.tf.tensor3d(small.rgb, [small.height, small.width, 3], "int32");
-        let results;
-        try {
-            results = await this._detectAllAsync(tensor);
-        } finally {
-            tensor.dispose();
-        }
+        const { results, offsetX, offsetY } = await this._detectAllAsync(small);
         if (results.length === 0) {
             throw new ReconstructionError("NO_FACE", "no face found in the image");
         }
@@ -166,10 +186,10 @@ export class FaceLandmarkDetector {
         const inv = 1 / small.scale;
         const landmarks = new Float32Array(2 * MultiPie68Count);
         positions.forEach((p, i) => {
-            landmarks[2 * i] = p.x * inv;
-            landmarks[2 * i + 1] = p.y * inv;
+            landmarks[2 * i] = (p.x - offsetX) * inv;
+            landmarks[2 * i + 1] = (p.y - offsetY) * inv;
         });
-        const toPhoto = (b: IFaceBox): IFaceBox => ({ x: b.x * inv, y: b.y * inv, width: b.width * inv, height: b.height * inv });
+        const toPhoto = (b: IFaceBox): IFaceBox => ({ x: (b.x - offsetX) * inv, y: (b.y - offsetY) * inv, width: b.width * inv, height: b.height * inv });
         return {
             box: toPhoto(best.detection.box),
             score: best.detection.score,
@@ -182,17 +202,55 @@ export class FaceLandmarkDetector {
         };
     }
 
-    /** The faces (with landmarks) found at the first input size that finds any; none found: an empty list. */
-    private async _detectAllAsync(tensor: Parameters<FaceApi["detectAllFaces"]>[0]) {
+    /**
+     * The faces (with landmarks) of the first pass that finds any, and where the photo lies in that
+     * pass's input: the photo at each input size in turn, then padded (`fallbackPadding`) at the
+     * fallback sizes. None found: an empty list.
+     */
+    private async _detectAllAsync(small: { rgb: Uint8Array; width: number; height: number }) {
         const faceApi = this._faceApi;
-        const detect = (inputSize: number) => faceApi.detectAllFaces(tensor, new faceApi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: this._minScore })).withFaceLandmarks();
-        let results = await detect(this._inputSizes[0]);
-        for (const inputSize of this._inputSizes.slice(1)) {
-            if (results.length > 0) {
-                break;
-            }
-            results = await detect(inputSize);
+        const passes: Array<{ input: () => IDetectionInput; inputSize: number }> = [];
+        const plain = (): IDetectionInput => ({ ...small, offsetX: 0, offsetY: 0 });
+        for (const inputSize of this._inputSizes) {
+            passes.push({ input: plain, inputSize });
         }
-        return results;
+        if (this._padding > 1) {
+            let padded: IDetectionInput | null = null;
+            const pad = (): IDetectionInput => (padded ??= _PadWithGrey(small, this._padding));
+            for (const inputSize of this._fallbackSizes) {
+                passes.push({ input: pad, inputSize });
+            }
+        }
+        for (const { input, inputSize } of passes) {
+            const { rgb, width, height, offsetX, offsetY } = input();
+            const tensor = faceApi.tf.tensor3d(rgb, [height, width, 3], "int32");
+            try {
+                const results = await faceApi.detectAllFaces(tensor, new faceApi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: this._minScore })).withFaceLandmarks();
+                if (results.length > 0) {
+                    return { results, offsetX, offsetY };
+                }
+            } finally {
+                tensor.dispose();
+            }
+        }
+        return { results: [], offsetX: 0, offsetY: 0 };
     }
+}
+
+/**
+ * The pixels centred in a grey border, the whole `factor` times their width and height.
+ * @param small RGB pixels
+ * @param factor size of the result over the pixels', > 1
+ * @returns the padded pixels and the offset of the original's top-left corner
+ */
+function _PadWithGrey(small: { rgb: Uint8Array; width: number; height: number }, factor: number): IDetectionInput {
+    const width = Math.round(small.width * factor);
+    const height = Math.round(small.height * factor);
+    const offsetX = (width - small.width) >> 1;
+    const offsetY = (height - small.height) >> 1;
+    const rgb = new Uint8Array(width * height * 3).fill(_PaddingGrey);
+    for (let y = 0; y < small.height; y++) {
+        rgb.set(small.rgb.subarray(y * small.width * 3, (y + 1) * small.width * 3), ((y + offsetY) * width + offsetX) * 3);
+    }
+    return { rgb, width, height, offsetX, offsetY };
 }
