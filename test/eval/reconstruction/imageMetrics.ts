@@ -65,6 +65,23 @@ export function ToCropPixels(points: ArrayLike<number>, crop: ICrop, size: numbe
 }
 
 /**
+ * Maps points of a crop resampled to `size` px back into the photo ({@link ToCropPixels}'s inverse).
+ * @param points `[x0, y0, …]`, crop px
+ * @param crop the crop
+ * @param size the crop's side after resampling, px
+ * @returns the points in the photo's pixels
+ */
+export function FromCropPixels(points: ArrayLike<number>, crop: ICrop, size: number): Float32Array {
+    const out = new Float32Array(points.length);
+    const s = crop.side / size;
+    for (let i = 0; i < points.length; i += 2) {
+        out[i] = crop.x + points[i] * s;
+        out[i + 1] = crop.y + points[i + 1] * s;
+    }
+    return out;
+}
+
+/**
  * The convex hull of 2D points (Andrew's monotone chain).
  * @param points `[x0, y0, …]`
  * @returns the hull's corners, counter-clockwise in a y-up frame

@@ -24,7 +24,7 @@ import { type ISheetCell, WriteContactSheet } from "./contactSheet";
 import { EuclideanDistance, FaceApiRecogniser, FaceApiSameThreshold, type IFaceApiFace } from "./faceApiRecogniser";
 import { CropProjection, FaceCrop, type ICrop, IctToWorldMatrix, ProjectIct, YawedPose } from "./fittedCamera";
 import { CosineSimilarity, HumanDifferentPeopleMax, HumanRecogniser, HumanVerifyThreshold, type IHumanFace } from "./humanRecogniser";
-import { CropResize, HullMask, MaskedPsnr, MaskedSsim, ToCropPixels } from "./imageMetrics";
+import { CropResize, FromCropPixels, HullMask, MaskedPsnr, MaskedSsim, ToCropPixels } from "./imageMetrics";
 
 const _root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -146,8 +146,24 @@ interface IFaceJob {
     photoHuman?: IHumanFace | null;
     /** face-api's detections in the full photo (landmarks in photo px). */
     photoFaces: IFaceApiFace[];
-    /** The one of them that is this face. */
-    photoFaceApi?: IFaceApiFace;
+    /** The one of them that is this face (or the face of the photo's crop); null: face-api finds none. */
+    photoFaceApi?: IFaceApiFace | null;
+}
+
+/**
+ * A face found in a photo's crop, its box and landmarks moved into the photo's pixels.
+ * @param face the face in the crop's pixels, or null
+ * @param crop the crop
+ * @param size the crop's side after resampling, px
+ * @returns the face in photo px, or null
+ */
+function FaceInPhoto(face: IFaceApiFace | null, crop: ICrop, size: number): IFaceApiFace | null {
+    if (!face) {
+        return null;
+    }
+    const [x, y] = FromCropPixels([face.box.x, face.box.y], crop, size);
+    const s = crop.side / size;
+    return { ...face, box: { x, y, width: face.box.width * s, height: face.box.height * s }, landmarks: FromCropPixels(face.landmarks, crop, size) };
 }
 
 /**
@@ -262,26 +278,41 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         .filter((f) => /\.(jpe?g|png)$/i.test(f) && (!options.photoFilter || options.photoFilter.test(f)))
         .sort();
     const jobs: IFaceJob[] = [];
+    const noFace: Array<{ face: string; code: string; message: string }> = [];
     for (const photo of photos) {
         const bytes = new Uint8Array(readFileSync(join(options.photoDir, photo)));
         const image = await DecodeImageAsync(bytes);
-        const faces = await faceApi.detectAllAsync(image);
-        faces.forEach((face, faceIndex) => {
+        // Enumerated by the reconstruction's own detector (its fallback passes find close-ups and tight crops), so
+        // `faceIndex` means the same face to both; face-api's whole-photo faces give the photo's descriptors.
+        let largest;
+        try {
+            largest = await faceApi.detector.detectAsync(image);
+        } catch (e) {
+            if (!(e instanceof ReconstructionError)) {
+                throw e;
+            }
+            noFace.push({ face: `${basename(photo, extname(photo))}-0`, code: e.code, message: e.message });
+            log(`${photo}: ${e.code} ${e.message}`);
+            continue;
+        }
+        const photoFaces = await faceApi.detectAllAsync(image);
+        for (let faceIndex = 0; faceIndex < largest.faceCount; faceIndex++) {
+            const face = faceIndex === 0 ? largest : await faceApi.detector.detectAsync(image, faceIndex);
             const iodPx = InterOcularDistance(face.landmarks);
             if (faceIndex === 0 || iodPx >= (options.minIodPx ?? 100)) {
-                jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes, image, iodPx, photoFaces: faces });
+                jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes, image, iodPx, photoFaces });
             }
-        });
+        }
     }
     jobs.splice(options.maxFaces ?? jobs.length);
     if (jobs.length === 0) {
-        throw new Error(`no face found in ${options.photoDir}`);
+        throw new Error(`no face found in ${options.photoDir}: ${JSON.stringify(noFace)}`);
     }
 
     // 2. Reconstruct each face (the detector, landmark basis and head mesh loaded once, outside the timings),
     // write its avatar, describe the photo's crop. A face the reconstruction refuses is a failure, not an abort.
     const packUri = "/" + relative(_root, packDir).split(sep).join("/") + "/";
-    const failures: Array<{ face: string; code: string; message: string }> = [];
+    const failures = [...noFace];
     for (const job of [...jobs]) {
         let avatar: IPhotoAvatar;
         try {
@@ -298,17 +329,19 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         if (avatar.width !== job.image.width || avatar.height !== job.image.height) {
             throw new Error(`${job.photo}: the reconstruction saw ${avatar.width}×${avatar.height}, the evaluation decoded ${job.image.width}×${job.image.height}`);
         }
-        // face-api's side of the photo: the enumerated face nearest to the one the reconstruction used.
-        const a = avatar.face.box;
-        const distance = (f: IFaceApiFace): number => Math.hypot(a.x + a.width / 2 - (f.box.x + f.box.width / 2), a.y + a.height / 2 - (f.box.y + f.box.height / 2));
-        job.photoFaceApi = job.photoFaces.reduce((p, q) => (distance(q) < distance(p) ? q : p));
-        if (distance(job.photoFaceApi) > 0.25 * job.photoFaceApi.box.width) {
-            throw new Error(`${job.id}: face-api finds no face where the reconstruction's face ${job.faceIndex} is`);
-        }
         job.avatar = avatar;
         writeFileSync(join(avatarDir, `${job.id}.glb`), await WriteAvatarGlb({ ...avatar.asset, packUri }, job.id, avatar.fallback));
         job.crop = FaceCrop(avatar.fit.projected);
         job.photoCrop = CropResize(job.image, job.crop, size);
+        // face-api's side of the photo: the whole photo's face nearest to the one the reconstruction used, or where
+        // face-api's 416 px pass finds none there (a close-up), the face of the photo's crop, as renders are found.
+        const a = avatar.face.box;
+        const distance = (f: IFaceApiFace): number => Math.hypot(a.x + a.width / 2 - (f.box.x + f.box.width / 2), a.y + a.height / 2 - (f.box.y + f.box.height / 2));
+        const nearest = job.photoFaces.reduce<IFaceApiFace | null>((p, q) => (!p || distance(q) < distance(p) ? q : p), null);
+        job.photoFaceApi = nearest && distance(nearest) <= 0.25 * nearest.box.width ? nearest : FaceInPhoto(await faceApi.describeCropAsync({ width: size, height: size, data: job.photoCrop }), job.crop, size);
+        if (!job.photoFaceApi) {
+            log(`${job.id}: face-api finds no face where the reconstruction's is, in the photo or its crop: no face-api distances or landmark error`);
+        }
         job.photoHuman = (await human.describeAsync({ width: size, height: size, data: job.photoCrop }))[0] ?? null;
         log(`${job.id}: reconstructed in ${Object.values(avatar.timings).reduce((s, v) => s + v, 0).toFixed(0)} ms (${JSON.stringify(avatar.timings, (_, v: unknown) => (typeof v === "number" ? Math.round(v) : v))})`);
     }
@@ -360,7 +393,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                 }
                 figures[ViewNames[v]] = {
                     humanCosine: Round(h && job.photoHuman ? CosineSimilarity(h.embedding, job.photoHuman.embedding) : null),
-                    faceApiDistance: Round(f ? EuclideanDistance(f.descriptor, job.photoFaceApi!.descriptor) : null),
+                    faceApiDistance: Round(f && job.photoFaceApi ? EuclideanDistance(f.descriptor, job.photoFaceApi.descriptor) : null),
                     detected: h !== null && f !== null,
                     detectedHuman: h !== null,
                     detectedFaceApi: f !== null,
@@ -371,10 +404,10 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
             // Source view inside the face mask.
             const iodCrop = (job.iodPx * size) / crop.side;
             const mask = HullMask(ToCropPixels(fit.projected, crop, size), size);
-            const photoLandmarks = ToCropPixels(job.photoFaceApi!.landmarks, crop, size);
             const sourceLandmarks = renderFaces[0]?.landmarks;
             let landmarkErrorIod: number | null = null;
-            if (sourceLandmarks) {
+            if (sourceLandmarks && job.photoFaceApi) {
+                const photoLandmarks = ToCropPixels(job.photoFaceApi.landmarks, crop, size);
                 let sum = 0;
                 for (let i = 0; i < 68; i++) {
                     sum += PointDistance([photoLandmarks[2 * i], photoLandmarks[2 * i + 1], sourceLandmarks[2 * i], sourceLandmarks[2 * i + 1]], 0, 1);
