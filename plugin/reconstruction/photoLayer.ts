@@ -35,6 +35,14 @@ const _HairOpacity = 0.98;
 /** Shortest and longest slab along a ray, cm. */
 const _MinChord = 1.5;
 const _MaxChord = 4;
+/**
+ * First-surface distance of a layer pixel outside the photo (float16's lowest value): no texel's surface
+ * lies there, so the runtime never takes its colour, not even in the photo's own view (where it trusts
+ * the photo's colour wholly). Written as the mesh's distance, the photo's own view showed those pixels
+ * black wherever the head reached beyond the photo (a crop through the forehead or the chin).
+ */
+export const NoPhotoSurface = -65504;
+
 /** Share of the slab in front of the outline's mid-depth (hair lies mostly beside and behind the face, not in front of it). */
 const _FrontShare = 0.35;
 /** Radius (cm) of the box filter, applied twice, that smooths the slab's mid-depth. */
@@ -102,6 +110,11 @@ export function BuildPhotoLayer(mesh: IctHeadMesh, fit: ILandmarkFitResult, imag
     const outline = _OutlineDistance(surface, width, height);
     const hairMatte = options.hair === false ? new Float32Array(pixels) : HairMatte(mesh, canonical, fit, camera, surface, outline.distance, photoRgb, inPhoto, options.personMatte);
     const depth = _SlabDepths(canonical, camera, surface, outline, hairMatte);
+    for (let p = 0; p < pixels; p++) {
+        if (!inPhoto[p]) {
+            depth[4 * p] = NoPhotoSurface;
+        }
+    }
     return { layer: { projection: camera.projection, width, height, colour, depth: Float32ArrayToHalf(depth), expression: Float32Array.from(fit.beta) }, hairMatte };
 }
 

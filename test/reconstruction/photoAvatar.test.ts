@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import validator from "gltf-validator";
+import { PNG } from "pngjs";
 import { HalfArrayToFloat32 } from "../../plugin/io/float16";
 import { ReadAvatarGlb, WriteAvatarGlb } from "../../plugin/loader/avatarGlb";
 import { ModelPack } from "../../plugin/pack/modelPack";
@@ -12,11 +13,13 @@ import { FaceLandmarkDetector } from "../../plugin/reconstruction/faceLandmarkDe
 import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
 import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
 import { IctHeadMesh } from "../../plugin/reconstruction/ictHeadMesh";
-import { BuildPhotoLayer } from "../../plugin/reconstruction/photoLayer";
+import { BuildPhotoLayer, NoPhotoSurface } from "../../plugin/reconstruction/photoLayer";
+import { PhotoLayerCamera } from "../../plugin/reconstruction/photoLayerCamera";
+import { PhotoCameraCentre } from "../../plugin/volume/triplaneTexture";
 import { PersonMatte } from "../../plugin/reconstruction/personSegmenter";
 import { type IPhotoAvatar, type IReconstructionProgress, ReconstructAvatarAsync } from "../../plugin/reconstruction/photoAvatar";
 import { DiskReader } from "../support/nodeFiles";
-import { ColourOffset, Decode, type Vec3 } from "../reference/volumeReference";
+import { ColourOffset, Decode, PhotoSample, type Vec3 } from "../reference/volumeReference";
 import { FaceApiModelFolder, SamplePhotoPath, SegmentationModelFolder } from "./reconstructionFixtures";
 
 const run = promisify(execFile);
@@ -149,6 +152,51 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
         }
         expect(largestStep).toBeGreaterThan(0);
         expect(largestStep).toBeLessThan(1);
+    });
+
+    it("leaves the head beyond the photo's edge to the volume's colour, even seen along the photo's rays (a crop through the forehead)", async () => {
+        const image = await DecodeImageAsync(readFileSync(SamplePhotoPath));
+        const p = result.fit.projected;
+        const iod = Math.hypot(p[2 * 45] - p[2 * 36], p[2 * 45 + 1] - p[2 * 36 + 1]);
+        const [x0, y0] = [Math.round(p[2 * 30] - 2.5 * iod), Math.round(Math.min(p[2 * 19 + 1], p[2 * 24 + 1]) - 0.4 * iod)];
+        const crop = new PNG({ width: Math.round(5 * iod), height: Math.round(3.5 * iod) });
+        for (let y = 0; y < crop.height; y++) {
+            crop.data.set(image.data.subarray(4 * ((y0 + y) * image.width + x0), 4 * ((y0 + y) * image.width + x0 + crop.width)), 4 * y * crop.width);
+        }
+        const cut = await ReconstructAvatarAsync(PNG.sync.write(crop), pack, { detector, segmentationModel: DiskReader(SegmentationModelFolder), fallbackMesh: false });
+        const layer = cut.asset.photoLayer!;
+        const reference = { ...layer, depth: HalfArrayToFloat32(layer.depth) };
+        const camera = new PhotoLayerCamera(cut.fit, { width: crop.width, height: crop.height, data: crop.data }, DeformedBox(pack.manifest), layer.width, layer.height);
+        // The crown's vertices lie beyond the photo's top edge. Those nearest the camera in their layer pixel (its first
+        // surface) took the layer pixel's black there, trusted wholly in the photo's own view, before.
+        const vertices = (await IctHeadMesh.LoadAsync()).positions(cut.fit.alpha);
+        const centre = PhotoCameraCentre(layer.projection);
+        const pixelOf = (v: number): { pixel: number; w: number } | null => {
+            const h = [0, 1, 2].map((r) => layer.projection[4 * r] * vertices[3 * v] + layer.projection[4 * r + 1] * vertices[3 * v + 1] + layer.projection[4 * r + 2] * vertices[3 * v + 2] + layer.projection[4 * r + 3]);
+            const [x, y] = [Math.floor((h[0] / h[2]) * layer.width), Math.floor((h[1] / h[2]) * layer.height)];
+            return x >= 0 && y >= 0 && x < layer.width && y < layer.height ? { pixel: y * layer.width + x, w: h[2] } : null;
+        };
+        const front = new Map<number, number>();
+        for (let v = 0; v < vertices.length / 3; v++) {
+            const at = pixelOf(v);
+            if (at) {
+                front.set(at.pixel, Math.min(front.get(at.pixel) ?? Infinity, at.w));
+            }
+        }
+        let beyond = 0;
+        for (let v = 0; v < vertices.length / 3; v++) {
+            const at = pixelOf(v);
+            if (!at || at.w > front.get(at.pixel)! + 0.3 || camera.photoPosition(at.pixel % layer.width, Math.floor(at.pixel / layer.width))[1] > -2) {
+                continue;
+            }
+            const x: Vec3 = [vertices[3 * v], vertices[3 * v + 1], vertices[3 * v + 2]];
+            const ray = x.map((c, k) => c - centre[k]);
+            const length = Math.hypot(...ray);
+            expect(PhotoSample(reference, x, ray.map((r) => r / length) as Vec3).surfaceWeight).toBeLessThan(0.01);
+            expect(reference.depth[4 * at.pixel]).toBe(NoPhotoSurface);
+            beyond++;
+        }
+        expect(beyond).toBeGreaterThan(50);
     });
 
     it("builds the same layer without the slab when hair is off", async () => {
