@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { encode as EncodeJpeg } from "jpeg-js";
 import { PNG } from "pngjs";
-import { FaceLandmarkDetector } from "../../plugin/reconstruction/faceLandmarkDetector";
+import { FaceLandmarkDetector, type IDetectedFace } from "../../plugin/reconstruction/faceLandmarkDetector";
 import { IctLandmarkBasis } from "../../plugin/reconstruction/ictLandmarkBasis";
 import { ReadJpegOrientation } from "../../plugin/reconstruction/exifOrientation";
-import { DecodeImageAsync } from "../../plugin/reconstruction/imagePixels";
+import { DecodeImageAsync, type IImagePixels } from "../../plugin/reconstruction/imagePixels";
 import { FitLandmarks3dmm } from "../../plugin/reconstruction/landmarkFitter";
 import { InterOcularDistance } from "../../plugin/reconstruction/multiPie68";
 import { DiskReader } from "../support/nodeFiles";
@@ -27,6 +27,37 @@ function FacelessJpeg(): Uint8Array {
         }
     }
     return new Uint8Array(EncodeJpeg({ width, height, data }, 90).data);
+}
+
+/** A square cut around a face found in a photo: `share` of the evaluation's face crop, centred on it, resampled to `size` px. */
+interface IFaceCut {
+    image: { width: number; height: number; data: Uint8Array };
+    /** Mean distance of a face's landmarks in the cut from the photo's face's, scaled into the cut, in the cut face's IOD. */
+    landmarkError(face: IDetectedFace): number;
+}
+
+/**
+ * Cuts a square around a face found in a photo (a close-up portrait, a tight crop).
+ * @param photo the photo's pixels
+ * @param found the face found in the whole photo
+ * @param share the square's side over the evaluation's face crop (1.8 × the landmarks' box)
+ * @param size the cut's side, px
+ * @returns the cut and a landmark error against the photo's face
+ */
+function CutAroundFace(photo: IImagePixels, found: IDetectedFace, share: number, size: number): IFaceCut {
+    const around = FaceCrop(found.landmarks);
+    const crop = { x: around.x + ((1 - share) / 2) * around.side, y: around.y + ((1 - share) / 2) * around.side, side: share * around.side };
+    const scale = size / crop.side;
+    return {
+        image: { width: size, height: size, data: CropResize(photo, crop, size) },
+        landmarkError: (face) => {
+            let error = 0;
+            for (let i = 0; i < 68; i++) {
+                error += Math.hypot(face.landmarks[2 * i] - (found.landmarks[2 * i] - crop.x) * scale, face.landmarks[2 * i + 1] - (found.landmarks[2 * i + 1] - crop.y) * scale) / 68;
+            }
+            return error / InterOcularDistance(face.landmarks);
+        },
+    };
 }
 
 describe("photo → 68 landmarks → 3DMM fit (Node, face-api on the wasm backend)", () => {
@@ -70,63 +101,32 @@ describe("photo → 68 landmarks → 3DMM fit (Node, face-api on the wasm backen
         const photo = await DecodeImageAsync(readFileSync(SamplePhotoPath));
         const found = await detector.detectAsync(photo);
         // The face filling about two thirds of a 480 px square (a headshot, a profile picture).
-        const around = FaceCrop(found.landmarks);
-        const crop = { x: around.x + 0.025 * around.side, y: around.y + 0.025 * around.side, side: 0.95 * around.side };
-        const size = 480;
-        const closeUp = { width: size, height: size, data: CropResize(photo, crop, size) };
+        const closeUp = CutAroundFace(photo, found, 0.95, 480);
         const only416 = await FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder), fallbackInputSizes: [] });
-        await expect(only416.detectAsync(closeUp)).rejects.toMatchObject({ code: "NO_FACE" });
-        const face = await detector.detectAsync(closeUp);
+        await expect(only416.detectAsync(closeUp.image)).rejects.toMatchObject({ code: "NO_FACE" });
+        const face = await detector.detectAsync(closeUp.image);
         expect(face.score).toBeGreaterThan(0.5);
         // The same landmarks as in the whole photo, scaled into the crop (within 5 % of the inter-ocular distance).
-        const scale = size / crop.side;
-        const iod = InterOcularDistance(face.landmarks);
-        expect(iod / (scale * InterOcularDistance(found.landmarks))).toBeCloseTo(1, 1);
-        let error = 0;
-        for (let i = 0; i < 68; i++) {
-            error += Math.hypot(face.landmarks[2 * i] - (found.landmarks[2 * i] - crop.x) * scale, face.landmarks[2 * i + 1] - (found.landmarks[2 * i + 1] - crop.y) * scale) / 68;
-        }
-        expect(error / iod).toBeLessThan(0.05);
+        expect(closeUp.landmarkError(face)).toBeLessThan(0.05);
     });
 
     it("finds the face of a crop that cuts the forehead and chin, which no input size finds unpadded, in the photo padded with grey", async () => {
         const photo = await DecodeImageAsync(readFileSync(SamplePhotoPath));
-        const found = await detector.detectAsync(photo);
-        const around = FaceCrop(found.landmarks);
-        const crop = { x: around.x + 0.225 * around.side, y: around.y + 0.225 * around.side, side: 0.55 * around.side };
-        const size = 512;
-        const tight = { width: size, height: size, data: CropResize(photo, crop, size) };
+        const tight = CutAroundFace(photo, await detector.detectAsync(photo), 0.55, 512);
         const unpadded = await FaceLandmarkDetector.CreateAsync({ models: DiskReader(FaceApiModelFolder), fallbackPadding: 1 });
-        await expect(unpadded.detectAsync(tight)).rejects.toMatchObject({ code: "NO_FACE" });
-        const face = await detector.detectAsync(tight);
+        await expect(unpadded.detectAsync(tight.image)).rejects.toMatchObject({ code: "NO_FACE" });
+        const face = await detector.detectAsync(tight.image);
         // Measured: score 0.94, landmarks 2.1 % IOD from the whole photo's; in the crop's pixels, though found in the padded input.
-        const scale = size / crop.side;
-        const iod = InterOcularDistance(face.landmarks);
-        let error = 0;
-        for (let i = 0; i < 68; i++) {
-            error += Math.hypot(face.landmarks[2 * i] - (found.landmarks[2 * i] - crop.x) * scale, face.landmarks[2 * i + 1] - (found.landmarks[2 * i + 1] - crop.y) * scale) / 68;
-        }
-        expect(error / iod).toBeLessThan(0.05);
-        expect(face.box.x).toBeLessThan(0.3 * size);
+        expect(tight.landmarkError(face)).toBeLessThan(0.05);
+        expect(face.box.x).toBeLessThan(0.3 * tight.image.width);
     });
 
     it("keeps one detection per face: on a close-up, a spurious larger box over the forehead and hair does not displace the face", async () => {
         const photo = await DecodeImageAsync(readFileSync(SamplePhotoPath.replace("sample2", "sample3")));
-        const found = await detector.detectAsync(photo, 1);
-        const around = FaceCrop(found.landmarks);
-        const crop = { x: around.x + 0.025 * around.side, y: around.y + 0.025 * around.side, side: 0.95 * around.side };
-        const size = 800;
-        const closeUp = { width: size, height: size, data: CropResize(photo, crop, size) };
+        const closeUp = CutAroundFace(photo, await detector.detectAsync(photo, 1), 0.95, 800);
         // At 416 px the Tiny detector finds the face (score 0.87) and a larger box over the forehead and hair (0.55)
         // that covers 59 % of the face's box; taken as the largest face, its landmarks were 65 % IOD off.
-        const face = await detector.detectAsync(closeUp);
-        const scale = size / crop.side;
-        const iod = InterOcularDistance(face.landmarks);
-        let error = 0;
-        for (let i = 0; i < 68; i++) {
-            error += Math.hypot(face.landmarks[2 * i] - (found.landmarks[2 * i] - crop.x) * scale, face.landmarks[2 * i + 1] - (found.landmarks[2 * i + 1] - crop.y) * scale) / 68;
-        }
-        expect(error / iod).toBeLessThan(0.05);
+        expect(closeUp.landmarkError(await detector.detectAsync(closeUp.image))).toBeLessThan(0.05);
     });
 
     it("says NO_FACE for an image without a face", async () => {
