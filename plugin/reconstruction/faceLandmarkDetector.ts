@@ -30,10 +30,10 @@ export interface IFaceLandmarkDetectorOptions {
      */
     fallbackInputSizes?: number[];
     /**
-     * Where no input size finds a face in the photo, the photo is centred in a grey square this many
-     * times its size and the fallback sizes look again. A face cut by the photo's edges (a tight
-     * crop: forehead or chin outside the frame) lacks the margin the detector was trained with.
-     * Default 1.6; 1 for none.
+     * Where no input size finds a face in the photo, the photo is centred in a grey border, the whole
+     * this many times its width and height, and the fallback sizes look again. A face cut by the
+     * photo's edges (a tight crop: forehead or chin outside the frame) lacks the margin the detector
+     * was trained with. 1–4; default 1.6; 1 for none.
      */
     fallbackPadding?: number;
     /** Longest image side the detector sees; larger photos are box-filtered down first. Default 1024. */
