@@ -1,10 +1,10 @@
 /**
  * `npm run eval:reconstruction -- [PHOTO_DIR] [--out DIR] [--size PX] [--step CM] [--max-faces N] [--no-segmentation]`: evaluates
- * photo → avatar on every face of the photos in PHOTO_DIR (default: the demo photos of
- * `@vladmandic/face-api`) and prints the JSON report; writes it with a contact sheet to DIR
+ * photo → avatar on every face of the photos in PHOTO_DIR (default: the dev set, the demo photos of
+ * `@vladmandic/face-api`; a photo in PHOTO_DIR in which no face is found is a failure) and prints the JSON report; writes it with a contact sheet to DIR
  * (default test-output/eval-reconstruction). See docs/reconstruction.md.
  */
-import { DevPhotoDir, RunReconstructionEvalAsync } from "./reconstructionEval";
+import { DevPhotoDir, DevPhotoFilter, RunReconstructionEvalAsync } from "./reconstructionEval";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -28,5 +28,5 @@ if (!(size >= 64 && size <= 1024) || !(stepCm > 0) || !(maxFaces >= 0) || args.l
     console.error("usage: npm run eval:reconstruction -- [PHOTO_DIR] [--out DIR] [--size 64..1024] [--step CM] [--max-faces N] [--no-segmentation]");
     process.exit(2);
 }
-const report = await RunReconstructionEvalAsync({ photoDir: args[0] ?? DevPhotoDir, out, size, stepCm, maxFaces: maxFaces || undefined, segmentation: noSegmentation < 0 });
+const report = await RunReconstructionEvalAsync({ photoDir: args[0] ?? DevPhotoDir, photoFilter: args[0] ? undefined : DevPhotoFilter, out, size, stepCm, maxFaces: maxFaces || undefined, segmentation: noSegmentation < 0 });
 console.log(JSON.stringify(report, null, 2));

@@ -31,6 +31,13 @@ const _root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
 /** The dev set: the demo photos `@vladmandic/face-api` ships (read from node_modules, never committed). */
 export const DevPhotoDir = join(_root, "node_modules", "@vladmandic", "face-api", "demo");
 
+/**
+ * The dev set's photos in {@link DevPhotoDir}: the six demo photos and the webcam screenshot. The folder
+ * also holds `facemesh.png` (a diagram of the 68 points) and `screenshot-images.png` (a UI screenshot of
+ * thumbnails with overlays), which are not portraits: no face is found in either.
+ */
+export const DevPhotoFilter = /^(sample\d\.jpg|screenshot-webcam\.png)$/;
+
 /** Options of {@link RunReconstructionEvalAsync}. */
 export interface IReconstructionEvalOptions {
     /** Folder of `.jpg`/`.jpeg`/`.png` photos. */
