@@ -172,43 +172,53 @@ export class FaceLandmarkDetector {
      * @throws ReconstructionError `NO_FACE` when no face scores above `minScore`, `INVALID_ARGUMENT` for inconsistent pixels or a `faceIndex` beyond the faces found
      */
     public async detectAsync(image: IImagePixels, faceIndex = 0): Promise<IDetectedFace> {
-        if (!(image.width > 0 && image.height > 0) || image.data.length !== image.width * image.height * 4) {
-            throw new ReconstructionError("INVALID_ARGUMENT", "image data must hold width × height RGBA pixels");
-        }
         if (!(Number.isInteger(faceIndex) && faceIndex >= 0)) {
             throw new ReconstructionError("INVALID_ARGUMENT", `faceIndex must be an integer ≥ 0, got ${faceIndex}`);
         }
-        const small = ToRgbForDetection(image, this._maxSide);
-        const { results, offsetX, offsetY } = await this._detectAllAsync(small);
-        if (results.length === 0) {
+        const faces = await this.detectAllAsync(image);
+        if (faces.length === 0) {
             throw new ReconstructionError("NO_FACE", "no face found in the image");
         }
-        if (faceIndex >= results.length) {
-            throw new ReconstructionError("INVALID_ARGUMENT", `faceIndex ${faceIndex} asked for, but the image holds ${results.length} face(s)`);
+        if (faceIndex >= faces.length) {
+            throw new ReconstructionError("INVALID_ARGUMENT", `faceIndex ${faceIndex} asked for, but the image holds ${faces.length} face(s)`);
         }
+        return faces[faceIndex];
+    }
+
+    /**
+     * Finds every face and its landmarks, largest first (the order `faceIndex` counts in).
+     * @param image decoded pixels (an `ImageData`, or `DecodeImageAsync`'s result)
+     * @returns the faces; none found: an empty list
+     * @throws ReconstructionError `INVALID_ARGUMENT` for inconsistent pixels
+     */
+    public async detectAllAsync(image: IImagePixels): Promise<IDetectedFace[]> {
+        if (!(image.width > 0 && image.height > 0) || image.data.length !== image.width * image.height * 4) {
+            throw new ReconstructionError("INVALID_ARGUMENT", "image data must hold width × height RGBA pixels");
+        }
+        const small = ToRgbForDetection(image, this._maxSide);
+        const { results, offsetX, offsetY } = await this._detectAllAsync(small);
         const area = (r: (typeof results)[number]): number => r.detection.box.width * r.detection.box.height;
-        const best = [...results].sort((a, b) => area(b) - area(a))[faceIndex];
-        const positions = best.landmarks.positions;
-        if (positions.length !== MultiPie68Count) {
-            throw new ReconstructionError("NO_FACE", `the landmark net gave ${positions.length} points, not ${MultiPie68Count}`);
-        }
+        const bySize = [...results].sort((a, b) => area(b) - area(a));
         const inv = 1 / small.scale;
-        const landmarks = new Float32Array(2 * MultiPie68Count);
-        positions.forEach((p, i) => {
-            landmarks[2 * i] = (p.x - offsetX) * inv;
-            landmarks[2 * i + 1] = (p.y - offsetY) * inv;
-        });
         const toPhoto = (b: IFaceBox): IFaceBox => ({ x: (b.x - offsetX) * inv, y: (b.y - offsetY) * inv, width: b.width * inv, height: b.height * inv });
-        return {
-            box: toPhoto(best.detection.box),
-            score: best.detection.score,
-            landmarks,
-            faceCount: results.length,
-            otherFaces: results
-                .filter((r) => r !== best)
-                .sort((a, b) => area(b) - area(a))
-                .map((r) => toPhoto(r.detection.box)),
-        };
+        return bySize.map((face) => {
+            const positions = face.landmarks.positions;
+            if (positions.length !== MultiPie68Count) {
+                throw new ReconstructionError("NO_FACE", `the landmark net gave ${positions.length} points, not ${MultiPie68Count}`);
+            }
+            const landmarks = new Float32Array(2 * MultiPie68Count);
+            positions.forEach((p, i) => {
+                landmarks[2 * i] = (p.x - offsetX) * inv;
+                landmarks[2 * i + 1] = (p.y - offsetY) * inv;
+            });
+            return {
+                box: toPhoto(face.detection.box),
+                score: face.detection.score,
+                landmarks,
+                faceCount: bySize.length,
+                otherFaces: bySize.filter((r) => r !== face).map((r) => toPhoto(r.detection.box)),
+            };
+        });
     }
 
     /**

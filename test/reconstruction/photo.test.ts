@@ -129,8 +129,26 @@ describe("photo → 68 landmarks → 3DMM fit (Node, face-api on the wasm backen
         expect(closeUp.landmarkError(await detector.detectAsync(closeUp.image))).toBeLessThan(0.05);
     });
 
+    it("lists every face of a group photo, largest first, as detectAsync gives them by index", async () => {
+        const photo = await DecodeImageAsync(readFileSync(SamplePhotoPath.replace("sample2", "sample3")));
+        const faces = await detector.detectAllAsync(photo);
+        expect(faces.length).toBeGreaterThanOrEqual(3);
+        faces.forEach((face, i) => {
+            expect(face.faceCount).toBe(faces.length);
+            expect(face.otherFaces).toHaveLength(faces.length - 1);
+            if (i > 0) {
+                expect(face.box.width * face.box.height).toBeLessThanOrEqual(faces[i - 1].box.width * faces[i - 1].box.height);
+            }
+        });
+        const second = await detector.detectAsync(photo, 1);
+        expect(second.box).toEqual(faces[1].box);
+        expect(Array.from(second.landmarks)).toEqual(Array.from(faces[1].landmarks));
+        expect(second.otherFaces).toEqual([faces[0].box, ...faces.slice(2).map((f) => f.box)]);
+    });
+
     it("says NO_FACE for an image without a face", async () => {
         const image = await DecodeImageAsync(FacelessJpeg());
+        await expect(detector.detectAllAsync(image)).resolves.toEqual([]);
         await expect(detector.detectAsync(image)).rejects.toMatchObject({ name: "ReconstructionError", code: "NO_FACE" });
     });
 

@@ -291,25 +291,19 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         const image = await DecodeImageAsync(bytes);
         // Enumerated by the reconstruction's own detector (its fallback passes find close-ups and tight crops), so
         // `faceIndex` means the same face to both; face-api's whole-photo faces give the photo's descriptors.
-        let largest;
-        try {
-            largest = await faceApi.detector.detectAsync(image);
-        } catch (e) {
-            if (!(e instanceof ReconstructionError)) {
-                throw e;
-            }
-            noFace.push({ face: `${basename(photo, extname(photo))}-0`, code: e.code, message: e.message });
-            log(`${photo}: ${e.code} ${e.message}`);
+        const faces = await faceApi.detector.detectAllAsync(image);
+        if (faces.length === 0) {
+            noFace.push({ face: `${basename(photo, extname(photo))}-0`, code: "NO_FACE", message: "no face found in the image" });
+            log(`${photo}: NO_FACE`);
             continue;
         }
         const photoFaces = await faceApi.detectAllAsync(image);
-        for (let faceIndex = 0; faceIndex < largest.faceCount; faceIndex++) {
-            const face = faceIndex === 0 ? largest : await faceApi.detector.detectAsync(image, faceIndex);
+        faces.forEach((face, faceIndex) => {
             const iodPx = InterOcularDistance(face.landmarks);
             if (faceIndex === 0 || iodPx >= (options.minIodPx ?? 100)) {
                 jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes, image, iodPx, photoFaces });
             }
-        }
+        });
     }
     jobs.splice(options.maxFaces ?? jobs.length);
     if (jobs.length === 0) {
