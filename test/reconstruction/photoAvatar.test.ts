@@ -26,6 +26,19 @@ import { FaceApiModelFolder, SamplePhotoPath, SegmentationModelFolder } from "./
 const run = promisify(execFile);
 const Cli = join("dist", "cli", "nofa-babylon.mjs");
 
+/**
+ * The photo layer's pixel a canonical point projects into, and its distance from the photo's camera.
+ * @param layer the layer (its row-major 3 × 4 projection and size)
+ * @param x the canonical point, cm
+ * @returns the pixel index and w, or null outside the layer
+ */
+function LayerPixelOf(layer: { projection: ArrayLike<number>; width: number; height: number }, x: ArrayLike<number>): { pixel: number; w: number } | null {
+    const P = layer.projection;
+    const h = [0, 1, 2].map((r) => P[4 * r] * x[0] + P[4 * r + 1] * x[1] + P[4 * r + 2] * x[2] + P[4 * r + 3]);
+    const [u, v] = [Math.floor((h[0] / h[2]) * layer.width), Math.floor((h[1] / h[2]) * layer.height)];
+    return u >= 0 && v >= 0 && u < layer.width && v < layer.height ? { pixel: v * layer.width + u, w: h[2] } : null;
+}
+
 describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
     let pack: ModelPack;
     let detector: FaceLandmarkDetector;
@@ -90,10 +103,7 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
         const depth = HalfArrayToFloat32(layer.depth);
         const basis = await IctLandmarkBasis.LoadAsync();
         const canonical = basis.evaluate(fit.alpha, []);
-        const at = (x: number[]): { pixel: number; w: number } => {
-            const h = [0, 1, 2].map((r) => layer.projection[4 * r] * x[0] + layer.projection[4 * r + 1] * x[1] + layer.projection[4 * r + 2] * x[2] + layer.projection[4 * r + 3]);
-            return { pixel: Math.floor((h[1] / h[2]) * layer.height) * layer.width + Math.floor((h[0] / h[2]) * layer.width), w: h[2] };
-        };
+        const at = (x: number[]): { pixel: number; w: number } => LayerPixelOf(layer, x)!;
         // Down the nose: the layer's pixel for the canonical landmark holds the photo's colour where the fit put that
         // landmark, trusted, with the surface at the landmark's distance.
         for (const l of [27, 28, 29, 30, 33]) {
@@ -201,21 +211,16 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
         // surface) took the layer pixel's black there, trusted wholly in the photo's own view, before.
         const vertices = (await IctHeadMesh.LoadAsync()).positions(cut.fit.alpha);
         const centre = PhotoCameraCentre(layer.projection);
-        const pixelOf = (v: number): { pixel: number; w: number } | null => {
-            const h = [0, 1, 2].map((r) => layer.projection[4 * r] * vertices[3 * v] + layer.projection[4 * r + 1] * vertices[3 * v + 1] + layer.projection[4 * r + 2] * vertices[3 * v + 2] + layer.projection[4 * r + 3]);
-            const [x, y] = [Math.floor((h[0] / h[2]) * layer.width), Math.floor((h[1] / h[2]) * layer.height)];
-            return x >= 0 && y >= 0 && x < layer.width && y < layer.height ? { pixel: y * layer.width + x, w: h[2] } : null;
-        };
+        const pixels = Array.from({ length: vertices.length / 3 }, (_, v) => LayerPixelOf(layer, vertices.subarray(3 * v, 3 * v + 3)));
         const front = new Map<number, number>();
-        for (let v = 0; v < vertices.length / 3; v++) {
-            const at = pixelOf(v);
+        for (const at of pixels) {
             if (at) {
                 front.set(at.pixel, Math.min(front.get(at.pixel) ?? Infinity, at.w));
             }
         }
         let beyond = 0;
-        for (let v = 0; v < vertices.length / 3; v++) {
-            const at = pixelOf(v);
+        for (let v = 0; v < pixels.length; v++) {
+            const at = pixels[v];
             if (!at || at.w > front.get(at.pixel)! + 0.3 || camera.photoPosition(at.pixel % layer.width, Math.floor(at.pixel / layer.width))[1] > -2) {
                 continue;
             }
