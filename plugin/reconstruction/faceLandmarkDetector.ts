@@ -1,8 +1,9 @@
 import { type FileReader } from "../io/fileSource";
 import { type FaceApi, IsNodeRuntime, LoadFaceApiAsync, LoadFaceApiNetAsync } from "./faceApiRuntime";
 import { type IImagePixels, ToRgbForDetection } from "./imagePixels";
-import { MultiPie68Count } from "./multiPie68";
+import { EyeLineTilt, MultiPie68Count } from "./multiPie68";
 import { ReconstructionError } from "./reconstructionError";
+import { UprightCrop } from "./uprightCrop";
 
 /** Options of {@link FaceLandmarkDetector.CreateAsync}. */
 export interface IFaceLandmarkDetectorOptions {
@@ -36,6 +37,13 @@ export interface IFaceLandmarkDetectorOptions {
      * was trained with. 1–4; default 1.6; 1 for none.
      */
     fallbackPadding?: number;
+    /**
+     * Where neither the photo nor its padded copy shows a face, the photo turned by each of these
+     * angles (degrees, anticlockwise on screen; each in [−90, 90]) is looked at in turn, at every input
+     * size. The detector misses faces tilted beyond ≈ 40°: a photo taken with the camera on its side
+     * by half a right angle, a head leaning on a shoulder. Default `[35, −35]`; `[]` for none.
+     */
+    fallbackTurnDegrees?: number[];
     /** Longest image side the detector sees; larger photos are box-filtered down first. Default 1024. */
     maxSide?: number;
 }
@@ -52,16 +60,33 @@ const _FallbackInputSizes = [224, 320];
  */
 const _SameFaceOverlap = 0.25;
 
+/**
+ * Tilt of the eye line (radians, 15°) beyond which a face's landmarks are found again in an upright
+ * window: the landmark net was trained on upright faces. On five dev photos turned by ±20–50°, the
+ * points' median distance from FaceMesh's (an independent model that sets faces upright itself) fell
+ * from 9.6 % to 7.2 % of the eye distance, the mean from 19.9 % to 13.1 % (see docs/reconstruction.md);
+ * on faces tilted by 10–14° it moved either way by about a point.
+ */
+const _UprightTilt = (15 * Math.PI) / 180;
+
+/** Side of the upright window the detector looks at again, px (the face about half of it). */
+const _UprightWindowPx = 256;
+
+/** Side of the upright window over the face box's. */
+const _UprightWindowScale = 2;
+
+/** Angles the photo is turned by when no other pass finds a face (see {@link IFaceLandmarkDetectorOptions.fallbackTurnDegrees}). */
+const _FallbackTurnDegrees = [35, -35];
+
 /** Grey of the border around a padded photo (see {@link IFaceLandmarkDetectorOptions.fallbackPadding}). */
 const _PaddingGrey = 128;
 
-/** The RGB pixels one detector pass looks at, and where the photo's top-left corner lies in them. */
+/** The RGB pixels one detector pass looks at, and the way from them back to the photo's detection pixels. */
 interface IDetectionInput {
     rgb: Uint8Array;
     width: number;
     height: number;
-    offsetX: number;
-    offsetY: number;
+    toSmall(x: number, y: number): [number, number];
 }
 
 /** The TensorFlow.js calls that pick and start a backend. */
@@ -111,6 +136,7 @@ export class FaceLandmarkDetector {
     private readonly _inputSizes: number[];
     private readonly _fallbackSizes: number[];
     private readonly _padding: number;
+    private readonly _turns: number[];
     private readonly _maxSide: number;
 
     private constructor(faceApi: FaceApi, options: IFaceLandmarkDetectorOptions) {
@@ -120,6 +146,7 @@ export class FaceLandmarkDetector {
         this._fallbackSizes = options.fallbackInputSizes ?? _FallbackInputSizes;
         this._inputSizes = [inputSize, ...this._fallbackSizes.filter((size) => size !== inputSize)];
         this._padding = options.fallbackPadding ?? 1.6;
+        this._turns = (options.fallbackTurnDegrees ?? _FallbackTurnDegrees).map((degrees) => (degrees * Math.PI) / 180);
         this._maxSide = options.maxSide ?? 1024;
     }
 
@@ -134,10 +161,18 @@ export class FaceLandmarkDetector {
         const minScore = options.minScore ?? 0.5;
         const padding = options.fallbackPadding ?? 1.6;
         const validSize = (size: number): boolean => size >= 128 && size % 32 === 0;
-        if (!validSize(inputSize) || !(options.fallbackInputSizes ?? []).every(validSize) || !((options.maxSide ?? 1024) >= 128) || !(minScore >= 0 && minScore <= 1) || !(padding >= 1 && padding <= 4)) {
+        const validTurn = (degrees: number): boolean => Math.abs(degrees) <= 90;
+        if (
+            !validSize(inputSize) ||
+            !(options.fallbackInputSizes ?? []).every(validSize) ||
+            !((options.maxSide ?? 1024) >= 128) ||
+            !(minScore >= 0 && minScore <= 1) ||
+            !(padding >= 1 && padding <= 4) ||
+            !(options.fallbackTurnDegrees ?? []).every(validTurn)
+        ) {
             throw new ReconstructionError(
                 "INVALID_ARGUMENT",
-                "inputSize and fallbackInputSizes must be multiples of 32 and ≥ 128, maxSide ≥ 128, minScore in [0, 1], fallbackPadding in [1, 4]"
+                "inputSize and fallbackInputSizes must be multiples of 32 and ≥ 128, maxSide ≥ 128, minScore in [0, 1], fallbackPadding in [1, 4], fallbackTurnDegrees in [−90, 90]"
             );
         }
         const faceApi = await LoadFaceApiAsync();
@@ -196,40 +231,66 @@ export class FaceLandmarkDetector {
             throw new ReconstructionError("INVALID_ARGUMENT", "image data must hold width × height RGBA pixels");
         }
         const small = ToRgbForDetection(image, this._maxSide);
-        const { results, offsetX, offsetY } = await this._detectAllAsync(small);
+        const { results, toSmall } = await this._detectAllAsync(small);
         const area = (r: (typeof results)[number]): number => r.detection.box.width * r.detection.box.height;
         const bySize = [...results].sort((a, b) => area(b) - area(a));
         const inv = 1 / small.scale;
-        const toPhoto = (b: IFaceBox): IFaceBox => ({ x: (b.x - offsetX) * inv, y: (b.y - offsetY) * inv, width: b.width * inv, height: b.height * inv });
-        return bySize.map((face) => {
-            const positions = face.landmarks.positions;
-            if (positions.length !== MultiPie68Count) {
-                throw new ReconstructionError("NO_FACE", `the landmark net gave ${positions.length} points, not ${MultiPie68Count}`);
-            }
-            const landmarks = new Float32Array(2 * MultiPie68Count);
-            positions.forEach((p, i) => {
-                landmarks[2 * i] = (p.x - offsetX) * inv;
-                landmarks[2 * i + 1] = (p.y - offsetY) * inv;
-            });
-            return {
-                box: toPhoto(face.detection.box),
+        const boxes = bySize.map((r) => _BoundsOf(r.detection.box, toSmall));
+        const toPhoto = (b: IFaceBox): IFaceBox => ({ x: b.x * inv, y: b.y * inv, width: b.width * inv, height: b.height * inv });
+        const faces: IDetectedFace[] = [];
+        for (const [i, face] of bySize.entries()) {
+            const found = _Landmarks(face.landmarks.positions, toSmall);
+            const landmarks = (await this._uprightLandmarksAsync(small, found, boxes[i])) ?? found;
+            faces.push({
+                box: toPhoto(boxes[i]),
                 score: face.detection.score,
-                landmarks,
+                landmarks: landmarks.map((v) => v * inv),
                 faceCount: bySize.length,
-                otherFaces: bySize.filter((r) => r !== face).map((r) => toPhoto(r.detection.box)),
-            };
-        });
+                otherFaces: boxes.filter((_, j) => j !== i).map(toPhoto),
+            });
+        }
+        return faces;
+    }
+
+    /**
+     * A tilted face's landmarks found again in a window turned so the face stands upright (the
+     * landmark net's training pose), mapped back.
+     * @param small the detector's RGB pixels
+     * @param landmarks the face's 68 landmarks in them
+     * @param box the face's box in them
+     * @returns the landmarks in `small`'s pixels; null where the face is not tilted beyond {@link _UprightTilt} or the window shows no face
+     */
+    private async _uprightLandmarksAsync(small: { rgb: Uint8Array; width: number; height: number }, landmarks: Float32Array, box: IFaceBox): Promise<Float32Array | null> {
+        const tilt = EyeLineTilt(landmarks);
+        if (Math.abs(tilt) <= _UprightTilt) {
+            return null;
+        }
+        const [centreX, centreY] = _MeanPoint(landmarks, 0, MultiPie68Count);
+        const window = new UprightCrop(small, centreX, centreY, tilt, _UprightWindowScale * Math.max(box.width, box.height), _UprightWindowPx, _PaddingGrey);
+        const faceApi = this._faceApi;
+        const tensor = faceApi.tf.tensor3d(window.rgb, [window.size, window.size, 3], "int32");
+        try {
+            const found = await faceApi.detectAllFaces(tensor, new faceApi.TinyFaceDetectorOptions({ inputSize: _FallbackInputSizes[0], scoreThreshold: this._minScore })).withFaceLandmarks();
+            const mid = window.size / 2;
+            const central = found
+                .filter(({ detection: { box: b } }) => b.x < mid && b.x + b.width > mid && b.y < mid && b.y + b.height > mid)
+                .sort((a, b) => _CentreDistance(a.detection.box, mid) - _CentreDistance(b.detection.box, mid))[0];
+            return central ? _Landmarks(central.landmarks.positions, (u, v) => window.toSource(u, v)) : null;
+        } finally {
+            tensor.dispose();
+        }
     }
 
     /**
      * The faces (with landmarks) of the first pass that finds any, one detection per face (see
-     * {@link _OneDetectionPerFace}), and where the photo lies in that pass's input: the photo at each
-     * input size in turn, then padded (`fallbackPadding`) at the fallback sizes. None found: an empty list.
+     * {@link _OneDetectionPerFace}), and the way from that pass's input back to `small`: the photo at
+     * each input size in turn, then padded (`fallbackPadding`) at the fallback sizes, then turned by each
+     * of `fallbackTurnDegrees` at every input size. None found: an empty list.
      */
     private async _detectAllAsync(small: { rgb: Uint8Array; width: number; height: number }) {
         const faceApi = this._faceApi;
         const passes: Array<{ input: () => IDetectionInput; inputSize: number }> = [];
-        const plain = (): IDetectionInput => ({ ...small, offsetX: 0, offsetY: 0 });
+        const plain = (): IDetectionInput => ({ ...small, toSmall: (x, y) => [x, y] });
         for (const inputSize of this._inputSizes) {
             passes.push({ input: plain, inputSize });
         }
@@ -240,19 +301,25 @@ export class FaceLandmarkDetector {
                 passes.push({ input: pad, inputSize });
             }
         }
+        for (const turn of this._turns) {
+            let turned: IDetectionInput | null = null;
+            for (const inputSize of this._inputSizes) {
+                passes.push({ input: () => (turned ??= _Turned(small, turn)), inputSize });
+            }
+        }
         for (const { input, inputSize } of passes) {
-            const { rgb, width, height, offsetX, offsetY } = input();
+            const { rgb, width, height, toSmall } = input();
             const tensor = faceApi.tf.tensor3d(rgb, [height, width, 3], "int32");
             try {
                 const found = await faceApi.detectAllFaces(tensor, new faceApi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: this._minScore })).withFaceLandmarks();
                 if (found.length > 0) {
-                    return { results: _OneDetectionPerFace(found), offsetX, offsetY };
+                    return { results: _OneDetectionPerFace(found), toSmall };
                 }
             } finally {
                 tensor.dispose();
             }
         }
-        return { results: [], offsetX: 0, offsetY: 0 };
+        return { results: [], toSmall: plain().toSmall };
     }
 }
 
@@ -279,6 +346,51 @@ function _OneDetectionPerFace<T extends { detection: { box: IFaceBox; score: num
 }
 
 /**
+ * The landmark net's 68 points as `[x0, y0, x1, y1, …]`, each mapped.
+ * @param positions the points
+ * @param map from the net's input pixels to the wanted frame
+ * @returns the mapped points
+ * @throws ReconstructionError `NO_FACE` when the net did not give 68 points
+ */
+function _Landmarks(positions: Array<{ x: number; y: number }>, map: (x: number, y: number) => [number, number]): Float32Array {
+    if (positions.length !== MultiPie68Count) {
+        throw new ReconstructionError("NO_FACE", `the landmark net gave ${positions.length} points, not ${MultiPie68Count}`);
+    }
+    const landmarks = new Float32Array(2 * MultiPie68Count);
+    positions.forEach((p, i) => {
+        [landmarks[2 * i], landmarks[2 * i + 1]] = map(p.x, p.y);
+    });
+    return landmarks;
+}
+
+/**
+ * The mean of points `from` to `to − 1`.
+ * @param points `[x0, y0, x1, y1, …]`
+ * @param from first point
+ * @param to one past the last
+ * @returns `[x, y]`
+ */
+function _MeanPoint(points: Float32Array, from: number, to: number): [number, number] {
+    let x = 0;
+    let y = 0;
+    for (let i = from; i < to; i++) {
+        x += points[2 * i];
+        y += points[2 * i + 1];
+    }
+    return [x / (to - from), y / (to - from)];
+}
+
+/**
+ * How far a box's centre lies from `(mid, mid)`.
+ * @param box the box
+ * @param mid the point's x and y
+ * @returns the distance, px
+ */
+function _CentreDistance(box: IFaceBox, mid: number): number {
+    return Math.hypot(box.x + box.width / 2 - mid, box.y + box.height / 2 - mid);
+}
+
+/**
  * The pixels centred in a grey border, the whole `factor` times their width and height.
  * @param small RGB pixels
  * @param factor size of the result over the pixels', > 1
@@ -293,5 +405,32 @@ function _PadWithGrey(small: { rgb: Uint8Array; width: number; height: number },
     for (let y = 0; y < small.height; y++) {
         rgb.set(small.rgb.subarray(y * small.width * 3, (y + 1) * small.width * 3), ((y + offsetY) * width + offsetX) * 3);
     }
-    return { rgb, width, height, offsetX, offsetY };
+    return { rgb, width, height, toSmall: (x, y) => [x - offsetX, y - offsetY] };
+}
+
+/**
+ * The whole of the pixels turned about their centre, in a square grey canvas that holds every corner.
+ * @param small RGB pixels
+ * @param turn how far the content turns anticlockwise on screen, radians
+ * @returns the turned pixels and the way back
+ */
+function _Turned(small: { rgb: Uint8Array; width: number; height: number }, turn: number): IDetectionInput {
+    const side = Math.ceil(Math.hypot(small.width, small.height));
+    const crop = new UprightCrop(small, small.width / 2, small.height / 2, turn, side, side, _PaddingGrey);
+    return { rgb: crop.rgb, width: side, height: side, toSmall: (x, y) => crop.toSource(x, y) };
+}
+
+/**
+ * The axis-aligned bounds of a box's corners, each mapped.
+ * @param box the box
+ * @param map the mapping
+ * @returns the bounds
+ */
+function _BoundsOf(box: IFaceBox, map: (x: number, y: number) => [number, number]): IFaceBox {
+    const corners = [map(box.x, box.y), map(box.x + box.width, box.y), map(box.x, box.y + box.height), map(box.x + box.width, box.y + box.height)];
+    const xs = corners.map((c) => c[0]);
+    const ys = corners.map((c) => c[1]);
+    const x = Math.min(...xs);
+    const y = Math.min(...ys);
+    return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
 }

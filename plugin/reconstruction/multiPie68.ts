@@ -68,3 +68,13 @@ export function InterOcularDistance(points: ArrayLike<number>): number {
     const dy = points[2 * LeftEyeOuterCorner + 1] - points[2 * RightEyeOuterCorner + 1];
     return Math.hypot(dx, dy);
 }
+
+/**
+ * Tilt of the line from the right eye's outer corner (point 36, on the image's left) to the left
+ * eye's (point 45): 0 for an upright face, positive when the face leans clockwise on screen (y down).
+ * @param points 68 points as `[x0, y0, x1, y1, …]`, image pixels
+ * @returns the angle, radians
+ */
+export function EyeLineTilt(points: ArrayLike<number>): number {
+    return Math.atan2(points[2 * LeftEyeOuterCorner + 1] - points[2 * RightEyeOuterCorner + 1], points[2 * LeftEyeOuterCorner] - points[2 * RightEyeOuterCorner]);
+}

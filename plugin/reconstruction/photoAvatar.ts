@@ -67,7 +67,11 @@ export interface IPhotoAvatarOptions {
     fallbackMesh?: boolean;
     /** Smallest inter-ocular distance accepted, px. Default 24. */
     minInterOcularPx?: number;
-    /** Largest head turn (yaw) accepted, degrees. Default 55. */
+    /**
+     * Largest head turn accepted, degrees: the turn about the head's own vertical axis, away from the
+     * line to the camera (so neither where the face sits in the photo nor a tilt of head or camera
+     * counts). Default 55.
+     */
     maxYawDegrees?: number;
     /** Called as each stage starts. */
     onProgress?: (progress: IReconstructionProgress) => void;
@@ -159,7 +163,7 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     begin("fit");
     const initial = await regressor.predictAsync(face.landmarks, pixels.width, pixels.height, { focal: options.fit?.focal });
     const fit = FitLandmarks3dmm(basis, face.landmarks, pixels.width, pixels.height, { identityCount: pack.manifest.alphaDims, initial, ...options.fit });
-    const yaw = _YawDegrees(fit.rotation);
+    const yaw = _YawDegrees(fit.rotation, fit.translation);
     const maxYaw = options.maxYawDegrees ?? 55;
     if (Math.abs(yaw) > maxYaw) {
         throw new ReconstructionError("POSE_UNSUPPORTED", `the head is turned ${Math.abs(yaw).toFixed(0)}° from the camera; at most ${maxYaw}° can be reconstructed`);
@@ -232,10 +236,24 @@ async function _SegmentPersonAsync(pixels: IImagePixels, face: IDetectedFace, op
     }
 }
 
-/** Head turn about the vertical axis, degrees (0: facing the camera). */
-function _YawDegrees(r: ArrayLike<number>): number {
-    // The head's forward axis (+z in ICT) in camera space is R's third column; facing the camera it is +z.
-    return (Math.atan2(r[2], r[8]) * 180) / Math.PI;
+/**
+ * Head turn about its own vertical axis away from the camera, degrees (0: facing it): measured
+ * against the line from the head to the camera, not the camera's axis, so a face at a photo's edge
+ * that looks at the camera counts as facing it, and with the head's lean (roll about that line)
+ * taken out, so a tilted photo of a face gives the face's turn. With the pose split as
+ * roll · pitch · yaw about that line, the head's forward (+z) and sideways (+x) axes have components
+ * cos(yaw)·cos(pitch) and −sin(yaw)·cos(pitch) along it.
+ * @param r the fit's rotation (row-major 3 × 3, ICT to camera)
+ * @param t the fit's translation, cm
+ * @returns the turn, degrees (signed)
+ */
+function _YawDegrees(r: ArrayLike<number>, t: ArrayLike<number>): number {
+    const length = Math.hypot(t[0], t[1], t[2]);
+    const [vx, vy, vz] = [-t[0] / length, -t[1] / length, -t[2] / length];
+    // R's first and third columns: the head's sideways and forward axes in camera space.
+    const sideways = r[0] * vx + r[3] * vy + r[6] * vz;
+    const forward = r[2] * vx + r[5] * vy + r[8] * vz;
+    return (Math.atan2(-sideways, forward) * 180) / Math.PI;
 }
 
 /**

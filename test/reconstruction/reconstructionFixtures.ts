@@ -154,3 +154,36 @@ export function ReadArrayBuffer(path: string): ArrayBuffer {
     const b = readFileSync(path);
     return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
+
+/**
+ * A square of a photo turned about its centre, sampled bilinearly (grey outside the photo): a tilted
+ * head, or a photo taken with the camera tilted.
+ * @param photo RGBA pixels
+ * @param cx the square's centre in the photo, px
+ * @param cy the square's centre in the photo, px
+ * @param side the square's side in the photo, px
+ * @param turnDegrees how far the content turns anticlockwise on screen, degrees
+ * @param size the result's side, px
+ * @returns `size × size` RGBA pixels
+ */
+export function TurnedSquare(photo: { width: number; height: number; data: Uint8Array | Uint8ClampedArray }, cx: number, cy: number, side: number, turnDegrees: number, size: number): Uint8Array {
+    const [cos, sin] = [Math.cos((turnDegrees * Math.PI) / 180), Math.sin((turnDegrees * Math.PI) / 180)];
+    const out = new Uint8Array(size * size * 4);
+    const at = (x: number, y: number, c: number): number => (x >= 0 && y >= 0 && x < photo.width && y < photo.height ? photo.data[4 * (y * photo.width + x) + c] : 128);
+    for (let v = 0; v < size; v++) {
+        for (let u = 0; u < size; u++) {
+            const [du, dv] = [((u + 0.5) / size - 0.5) * side, ((v + 0.5) / size - 0.5) * side];
+            const x = cx + cos * du - sin * dv - 0.5;
+            const y = cy + sin * du + cos * dv - 0.5;
+            const [x0, y0] = [Math.floor(x), Math.floor(y)];
+            const [fx, fy] = [x - x0, y - y0];
+            for (let c = 0; c < 3; c++) {
+                const top = at(x0, y0, c) * (1 - fx) + at(x0 + 1, y0, c) * fx;
+                const bottom = at(x0, y0 + 1, c) * (1 - fx) + at(x0 + 1, y0 + 1, c) * fx;
+                out[4 * (v * size + u) + c] = Math.round(top * (1 - fy) + bottom * fy);
+            }
+            out[4 * (v * size + u) + 3] = 255;
+        }
+    }
+    return out;
+}
