@@ -89,6 +89,12 @@ interface IDetectionInput {
     toSmall(x: number, y: number): [number, number];
 }
 
+/** The faces one detector pass found, largest first, in the pixels it looked at (the photo shrunk by `scale`). */
+interface IFoundFaces {
+    small: { rgb: Uint8Array; width: number; height: number; scale: number };
+    faces: Array<{ box: IFaceBox; score: number; landmarks: Float32Array }>;
+}
+
 /** The TensorFlow.js calls that pick and start a backend. */
 interface ITfBackendControl {
     getBackend(): string;
@@ -210,14 +216,14 @@ export class FaceLandmarkDetector {
         if (!(Number.isInteger(faceIndex) && faceIndex >= 0)) {
             throw new ReconstructionError("INVALID_ARGUMENT", `faceIndex must be an integer ≥ 0, got ${faceIndex}`);
         }
-        const faces = await this.detectAllAsync(image);
-        if (faces.length === 0) {
+        const found = await this._findAsync(image);
+        if (found.faces.length === 0) {
             throw new ReconstructionError("NO_FACE", "no face found in the image");
         }
-        if (faceIndex >= faces.length) {
-            throw new ReconstructionError("INVALID_ARGUMENT", `faceIndex ${faceIndex} asked for, but the image holds ${faces.length} face(s)`);
+        if (faceIndex >= found.faces.length) {
+            throw new ReconstructionError("INVALID_ARGUMENT", `faceIndex ${faceIndex} asked for, but the image holds ${found.faces.length} face(s)`);
         }
-        return faces[faceIndex];
+        return this._finishAsync(found, faceIndex);
     }
 
     /**
@@ -227,29 +233,44 @@ export class FaceLandmarkDetector {
      * @throws ReconstructionError `INVALID_ARGUMENT` for inconsistent pixels
      */
     public async detectAllAsync(image: IImagePixels): Promise<IDetectedFace[]> {
+        const found = await this._findAsync(image);
+        const faces: IDetectedFace[] = [];
+        for (let i = 0; i < found.faces.length; i++) {
+            faces.push(await this._finishAsync(found, i));
+        }
+        return faces;
+    }
+
+    /**
+     * The faces of the first pass that finds any (see {@link _detectAllAsync}), largest first, each
+     * with its box and first landmarks in the detector's pixels.
+     */
+    private async _findAsync(image: IImagePixels): Promise<IFoundFaces> {
         if (!(image.width > 0 && image.height > 0) || image.data.length !== image.width * image.height * 4) {
             throw new ReconstructionError("INVALID_ARGUMENT", "image data must hold width × height RGBA pixels");
         }
         const small = ToRgbForDetection(image, this._maxSide);
         const { results, toSmall } = await this._detectAllAsync(small);
         const area = (r: (typeof results)[number]): number => r.detection.box.width * r.detection.box.height;
-        const bySize = [...results].sort((a, b) => area(b) - area(a));
+        const faces = [...results]
+            .sort((a, b) => area(b) - area(a))
+            .map((r) => ({ box: _BoundsOf(r.detection.box, toSmall), score: r.detection.score, landmarks: _Landmarks(r.landmarks.positions, toSmall) }));
+        return { small, faces };
+    }
+
+    /** One of the faces found, its landmarks found again upright where it is tilted, in the photo's pixels. */
+    private async _finishAsync({ small, faces }: IFoundFaces, index: number): Promise<IDetectedFace> {
         const inv = 1 / small.scale;
-        const boxes = bySize.map((r) => _BoundsOf(r.detection.box, toSmall));
         const toPhoto = (b: IFaceBox): IFaceBox => ({ x: b.x * inv, y: b.y * inv, width: b.width * inv, height: b.height * inv });
-        const faces: IDetectedFace[] = [];
-        for (const [i, face] of bySize.entries()) {
-            const found = _Landmarks(face.landmarks.positions, toSmall);
-            const landmarks = (await this._uprightLandmarksAsync(small, found, boxes[i])) ?? found;
-            faces.push({
-                box: toPhoto(boxes[i]),
-                score: face.detection.score,
-                landmarks: landmarks.map((v) => v * inv),
-                faceCount: bySize.length,
-                otherFaces: boxes.filter((_, j) => j !== i).map(toPhoto),
-            });
-        }
-        return faces;
+        const face = faces[index];
+        const landmarks = (await this._uprightLandmarksAsync(small, face.landmarks, face.box)) ?? face.landmarks;
+        return {
+            box: toPhoto(face.box),
+            score: face.score,
+            landmarks: landmarks.map((v) => v * inv),
+            faceCount: faces.length,
+            otherFaces: faces.filter((_, j) => j !== index).map((f) => toPhoto(f.box)),
+        };
     }
 
     /**
