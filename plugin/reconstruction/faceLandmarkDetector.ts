@@ -75,6 +75,9 @@ const _UprightWindowPx = 256;
 /** Side of the upright window over the face box's. */
 const _UprightWindowScale = 2;
 
+/** The detector's input size for the upright window (the face then ≈ 110 px of it). */
+const _UprightInputSize = 224;
+
 /** Angles the photo is turned by when no other pass finds a face (see {@link IFaceLandmarkDetectorOptions.fallbackTurnDegrees}). */
 const _FallbackTurnDegrees = [35, -35];
 
@@ -92,7 +95,8 @@ interface IDetectionInput {
 /** The faces one detector pass found, largest first, in the pixels it looked at (the photo shrunk by `scale`). */
 interface IFoundFaces {
     small: { rgb: Uint8Array; width: number; height: number; scale: number };
-    faces: Array<{ box: IFaceBox; score: number; landmarks: Float32Array }>;
+    /** Each face's box (axis-aligned around the detection's, turned back where the pass was turned), its detection box's longer side, score and first landmarks. */
+    faces: Array<{ box: IFaceBox; side: number; score: number; landmarks: Float32Array }>;
 }
 
 /** The TensorFlow.js calls that pick and start a backend. */
@@ -254,7 +258,12 @@ export class FaceLandmarkDetector {
         const area = (r: (typeof results)[number]): number => r.detection.box.width * r.detection.box.height;
         const faces = [...results]
             .sort((a, b) => area(b) - area(a))
-            .map((r) => ({ box: _BoundsOf(r.detection.box, toSmall), score: r.detection.score, landmarks: _Landmarks(r.landmarks.positions, toSmall) }));
+            .map((r) => ({
+                box: _BoundsOf(r.detection.box, toSmall),
+                side: Math.max(r.detection.box.width, r.detection.box.height),
+                score: r.detection.score,
+                landmarks: _Landmarks(r.landmarks.positions, toSmall),
+            }));
         return { small, faces };
     }
 
@@ -263,7 +272,7 @@ export class FaceLandmarkDetector {
         const inv = 1 / small.scale;
         const toPhoto = (b: IFaceBox): IFaceBox => ({ x: b.x * inv, y: b.y * inv, width: b.width * inv, height: b.height * inv });
         const face = faces[index];
-        const landmarks = (await this._uprightLandmarksAsync(small, face.landmarks, face.box)) ?? face.landmarks;
+        const landmarks = (await this._uprightLandmarksAsync(small, face.landmarks, face.side)) ?? face.landmarks;
         return {
             box: toPhoto(face.box),
             score: face.score,
@@ -278,20 +287,20 @@ export class FaceLandmarkDetector {
      * landmark net's training pose), mapped back.
      * @param small the detector's RGB pixels
      * @param landmarks the face's 68 landmarks in them
-     * @param box the face's box in them
+     * @param side the longer side of the face's detection box in them
      * @returns the landmarks in `small`'s pixels; null where the face is not tilted beyond {@link _UprightTilt} or the window shows no face
      */
-    private async _uprightLandmarksAsync(small: { rgb: Uint8Array; width: number; height: number }, landmarks: Float32Array, box: IFaceBox): Promise<Float32Array | null> {
+    private async _uprightLandmarksAsync(small: { rgb: Uint8Array; width: number; height: number }, landmarks: Float32Array, side: number): Promise<Float32Array | null> {
         const tilt = EyeLineTilt(landmarks);
         if (Math.abs(tilt) <= _UprightTilt) {
             return null;
         }
-        const [centreX, centreY] = _MeanPoint(landmarks, 0, MultiPie68Count);
-        const window = new UprightCrop(small, centreX, centreY, tilt, _UprightWindowScale * Math.max(box.width, box.height), _UprightWindowPx, _PaddingGrey);
+        const [centreX, centreY] = _Centroid(landmarks);
+        const window = new UprightCrop(small, centreX, centreY, tilt, _UprightWindowScale * side, _UprightWindowPx, _PaddingGrey);
         const faceApi = this._faceApi;
         const tensor = faceApi.tf.tensor3d(window.rgb, [window.size, window.size, 3], "int32");
         try {
-            const found = await faceApi.detectAllFaces(tensor, new faceApi.TinyFaceDetectorOptions({ inputSize: _FallbackInputSizes[0], scoreThreshold: this._minScore })).withFaceLandmarks();
+            const found = await faceApi.detectAllFaces(tensor, new faceApi.TinyFaceDetectorOptions({ inputSize: _UprightInputSize, scoreThreshold: this._minScore })).withFaceLandmarks();
             const mid = window.size / 2;
             const central = found
                 .filter(({ detection: { box: b } }) => b.x < mid && b.x + b.width > mid && b.y < mid && b.y + b.height > mid)
@@ -385,20 +394,18 @@ function _Landmarks(positions: Array<{ x: number; y: number }>, map: (x: number,
 }
 
 /**
- * The mean of points `from` to `to − 1`.
+ * The mean of the points.
  * @param points `[x0, y0, x1, y1, …]`
- * @param from first point
- * @param to one past the last
  * @returns `[x, y]`
  */
-function _MeanPoint(points: Float32Array, from: number, to: number): [number, number] {
+function _Centroid(points: Float32Array): [number, number] {
     let x = 0;
     let y = 0;
-    for (let i = from; i < to; i++) {
-        x += points[2 * i];
-        y += points[2 * i + 1];
+    for (let i = 0; i < points.length; i += 2) {
+        x += points[i];
+        y += points[i + 1];
     }
-    return [x / (to - from), y / (to - from)];
+    return [(2 * x) / points.length, (2 * y) / points.length];
 }
 
 /**
