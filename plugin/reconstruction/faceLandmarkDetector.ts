@@ -61,13 +61,14 @@ const _FallbackInputSizes = [224, 320];
 const _SameFaceOverlap = 0.25;
 
 /**
- * Tilt of the eye line (radians, 15°) beyond which a face's landmarks are found again in an upright
+ * Tilt of the eye line (radians, 30°) beyond which a face's landmarks are found again in an upright
  * window: the landmark net was trained on upright faces. On five dev photos turned by ±20–50°, the
  * points' median distance from FaceMesh's (an independent model that sets faces upright itself) fell
- * from 9.6 % to 7.2 % of the eye distance, the mean from 19.9 % to 13.1 % (see docs/reconstruction.md);
- * on faces tilted by 10–14° it moved either way by about a point.
+ * from 9.6 % to 7.5 % of the eye distance, the mean from 19.9 % to 14.7 % (see docs/reconstruction.md).
+ * Below 30° a second look is a second draw of the net's own noise (on upright faces it moves the
+ * points by 1.8–4.8 %): at 15° the evaluation's dev faces leaning 16–29° lost identity at turned views.
  */
-const _UprightTilt = (15 * Math.PI) / 180;
+const _UprightTilt = (30 * Math.PI) / 180;
 
 /** Side of the upright window the detector looks at again, px (the face about half of it). */
 const _UprightWindowPx = 256;

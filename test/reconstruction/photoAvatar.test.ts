@@ -112,9 +112,7 @@ describe("photo → avatar (ReconstructAvatarAsync, Node)", () => {
             const photo = [0, 1, 2].map((c) => image.data[o + c] / 255);
             const colour = [0, 1, 2].map((c) => layer.colour[4 * pixel + c] / 255);
             expect(Math.hypot(...photo.map((p, c) => p - colour[c]))).toBeLessThan(0.12);
-            // The bridge faces the camera; the skin under the nose (33) faces down, grazing at this photo's pitch
-            // (measured: trust 121 of 255 since the landmarks of this face, leaning 16°, are found upright; 231 before).
-            expect(layer.colour[4 * pixel + 3]).toBeGreaterThan(l === 33 ? 64 : 128);
+            expect(layer.colour[4 * pixel + 3]).toBeGreaterThan(128);
             expect(Math.abs(depth[4 * pixel] - w)).toBeLessThan(0.6);
             expect(depth[4 * pixel + 3]).toBe(0);
         }
