@@ -41,11 +41,11 @@ export interface ICropProjection {
 const _CropMargin = 1.8;
 
 /**
- * A square crop around a face: centred on the landmarks' box, {@link _CropMargin} times its larger side.
+ * The centre and larger side of the 68 landmarks' box.
  * @param landmarks 68 points `[x0, y0, …]`, px
- * @returns the crop
+ * @returns `[centreX, centreY, side]`, px
  */
-export function FaceCrop(landmarks: ArrayLike<number>): ICrop {
+function _LandmarkBox(landmarks: ArrayLike<number>): [number, number, number] {
     let minX = Infinity;
     let minY = Infinity;
     let maxX = -Infinity;
@@ -56,8 +56,31 @@ export function FaceCrop(landmarks: ArrayLike<number>): ICrop {
         minY = Math.min(minY, landmarks[i + 1]);
         maxY = Math.max(maxY, landmarks[i + 1]);
     }
-    const side = _CropMargin * Math.max(maxX - minX, maxY - minY);
-    return { x: (minX + maxX) / 2 - side / 2, y: (minY + maxY) / 2 - side / 2, side };
+    return [(minX + maxX) / 2, (minY + maxY) / 2, Math.max(maxX - minX, maxY - minY)];
+}
+
+/**
+ * A square crop around a face: centred on the landmarks' box, {@link _CropMargin} times its larger side.
+ * @param landmarks 68 points `[x0, y0, …]`, px
+ * @returns the crop
+ */
+export function FaceCrop(landmarks: ArrayLike<number>): ICrop {
+    const [x, y, extent] = _LandmarkBox(landmarks);
+    const side = _CropMargin * extent;
+    return { x: x - side / 2, y: y - side / 2, side };
+}
+
+/**
+ * A crop of the same side moved to centre on other landmarks' box: the camera that follows a turned
+ * head, so the face stays framed as in the source view (a fixed crop cuts a face turned away from the
+ * camera at the frame's edge, and the detectors then miss it).
+ * @param crop the crop to move
+ * @param landmarks 68 points `[x0, y0, …]`, px
+ * @returns the moved crop
+ */
+export function RecentredCrop(crop: Readonly<ICrop>, landmarks: ArrayLike<number>): ICrop {
+    const [x, y] = _LandmarkBox(landmarks);
+    return { x: x - crop.side / 2, y: y - crop.side / 2, side: crop.side };
 }
 
 /**

@@ -22,7 +22,7 @@ import { DiskReader } from "../../support/nodeFiles";
 import { AvatarViewRenderer, type IAvatarView } from "./avatarViewRenderer";
 import { type ISheetCell, WriteContactSheet } from "./contactSheet";
 import { EuclideanDistance, FaceApiRecogniser, FaceApiSameThreshold, type IFaceApiFace } from "./faceApiRecogniser";
-import { CropProjection, FaceCrop, type ICrop, IctToWorldMatrix, ProjectIct, YawedPose } from "./fittedCamera";
+import { CropProjection, FaceCrop, type ICrop, IctToWorldMatrix, ProjectIct, RecentredCrop, YawedPose } from "./fittedCamera";
 import { CosineSimilarity, HumanDifferentPeopleMax, HumanRecogniser, HumanVerifyThreshold, type IHumanFace } from "./humanRecogniser";
 import { CropResize, FromCropPixels, HullMask, MaskedPsnr, MaskedSsim, ToCropPixels } from "./imageMetrics";
 
@@ -131,8 +131,10 @@ export interface IReconstructionEvalReport {
     background: string;
     reconstruction: string;
     faces: IFaceReport[];
-    /** Faces the reconstruction refused (`ReconstructionError` code and message). */
+    /** Faces the reconstruction refused (`ReconstructionError` code and message), photos where it found none that human finds included. */
     failures: Array<{ face: string; code: string; message: string }>;
+    /** Photos where neither the reconstruction's detector nor human's finds a face: not faces, so in no fraction. */
+    photosWithoutFace: string[];
     summary: Record<string, unknown>;
     targets: Record<string, { target: string; value: number | null; pass: boolean }>;
     consoleErrors: string[];
@@ -286,6 +288,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         .sort();
     const jobs: IFaceJob[] = [];
     const noFace: Array<{ face: string; code: string; message: string }> = [];
+    const photosWithoutFace: string[] = [];
     for (const photo of photos) {
         const bytes = new Uint8Array(readFileSync(join(options.photoDir, photo)));
         const image = await DecodeImageAsync(bytes);
@@ -293,8 +296,14 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         // `faceIndex` means the same face to both; face-api's whole-photo faces give the photo's descriptors.
         const faces = await faceApi.detector.detectAllAsync(image);
         if (faces.length === 0) {
-            noFace.push({ face: `${basename(photo, extname(photo))}-0`, code: "NO_FACE", message: "no face found in the image" });
-            log(`${photo}: NO_FACE`);
+            // A face the reconstruction misses is a failure; a photo that shows no face to human either is not a face.
+            if ((await human.describeAsync(image)).length > 0) {
+                noFace.push({ face: `${basename(photo, extname(photo))}-0`, code: "NO_FACE", message: "no face found in the image (human finds one)" });
+                log(`${photo}: NO_FACE, but human finds a face: a failure`);
+            } else {
+                photosWithoutFace.push(photo);
+                log(`${photo}: no face, and human finds none either: left out`);
+            }
             continue;
         }
         const photoFaces = await faceApi.detectAllAsync(image);
@@ -377,7 +386,13 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                 blink: withWeights({ eyeBlink_L: 1, eyeBlink_R: 1 }),
             };
             const yaw = (name: ViewName): number => (name.startsWith("yaw") ? Number(name.slice(3)) : 0);
-            const views: IAvatarView[] = ViewNames.map((name) => ({ world: IctToWorldMatrix(YawedPose(pose, yaw(name), centre)), projection, expression: expressions[name] }));
+            // A turned view's camera follows the face: the crop moves to centre on the turned head's landmarks.
+            const view = (name: ViewName): IAvatarView => {
+                const turned = YawedPose(pose, yaw(name), centre);
+                const viewCrop = yaw(name) === 0 ? crop : RecentredCrop(crop, ProjectIct(basis.evaluate(fit.alpha, fit.beta), turned, fit.focal, job.image.width, job.image.height));
+                return { world: IctToWorldMatrix(turned), projection: viewCrop === crop ? projection : CropProjection(fit.focal, job.image.width, job.image.height, viewCrop), expression: expressions[name] };
+            };
+            const views = ViewNames.map(view);
             const rendered = await renderer.renderAsync(`${job.id}.glb`, views);
 
             const figures = {} as Record<ViewName, IViewFigures>;
@@ -558,6 +573,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         reconstruction: `ReconstructAvatarAsync (default options${segmenter ? ", person segmenter" : ", no person segmenter"})`,
         faces: reports,
         failures,
+        photosWithoutFace,
         summary,
         targets,
         consoleErrors: renderer.consoleErrors,
