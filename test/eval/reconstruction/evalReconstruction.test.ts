@@ -6,7 +6,9 @@ import { DevPhotoDir, IdentityLeakage, type IReconstructionEvalReport, RunRecons
 /**
  * The evaluation end to end on one dev photo at a small size (128 px, 0.5 cm steps): it runs, its
  * figures are finite and consistent, and the avatar rendered at the fitted camera is a face to the
- * recogniser. The figures themselves are the evaluation's business, not the test's.
+ * recogniser. The figures themselves are the evaluation's business, not the test's. Beside it, two
+ * photos of the same folder where the reconstruction finds no face: a diagram (not a face to human
+ * either) and a UI screenshot of thumbnails (faces to human).
  */
 describe("npm run eval:reconstruction (one face, small)", () => {
     const out = "test-output/eval-reconstruction-test";
@@ -15,7 +17,7 @@ describe("npm run eval:reconstruction (one face, small)", () => {
         if (!existsSync("dist/sample/main.js")) {
             execFileSync("npx", ["webpack", "--env", "only=sample"], { stdio: "pipe" });
         }
-        report = await RunReconstructionEvalAsync({ photoDir: DevPhotoDir, photoFilter: /^sample2\.jpg$/, out, size: 128, stepCm: 0.5, maxFaces: 1, log: () => undefined });
+        report = await RunReconstructionEvalAsync({ photoDir: DevPhotoDir, photoFilter: /^(sample2\.jpg|facemesh\.png|screenshot-images\.png)$/, out, size: 128, stepCm: 0.5, maxFaces: 1, log: () => undefined });
     });
 
     it("writes the JSON it returns and a contact sheet of one row", () => {
@@ -24,6 +26,12 @@ describe("npm run eval:reconstruction (one face, small)", () => {
         expect(sheet.width).toBe((1 + ViewNames.length) * (128 + 4) + 4);
         expect(sheet.height).toBeGreaterThan(128);
         expect(report.consoleErrors).toEqual([]);
+    });
+
+    it("counts a photo with a face it misses as a failure, and one without a face to human in no fraction", () => {
+        expect(report.failures).toEqual([{ face: "screenshot-images-0", code: "NO_FACE", message: expect.stringContaining("human finds one") }]);
+        expect(report.photosWithoutFace).toEqual(["facemesh.png"]);
+        expect(report.summary.failures).toBe(1);
     });
 
     it("places the avatar exactly, and the source-view render is a face to human", () => {

@@ -1,4 +1,4 @@
-import { CropProjection, FaceCrop, IctToWorldMatrix, ProjectIct, YawedPose } from "./fittedCamera";
+import { CropProjection, FaceCrop, IctToWorldMatrix, ProjectIct, RecentredCrop, YawedPose } from "./fittedCamera";
 
 /** A pose turned a little about each axis, 60 cm in front of the camera. */
 const Pose = (() => {
@@ -41,5 +41,19 @@ describe("the fitted camera in Babylon's terms", () => {
         // the face's normal (ICT +z) in camera space
         expect(turned.rotation[2]).toBeCloseTo(Math.sin(Math.PI / 6), 3);
         expect(turned.rotation[8]).toBeCloseTo(Math.cos(Math.PI / 6), 3);
+    });
+
+    it("a turned view's crop keeps the source crop's side and centres on the turned head's points", () => {
+        const points = [0, 0, 0, 5, 3, 2, -4, -6, 8, 7, 9, -5];
+        const [width, height, focal] = [1920, 1280, 1500];
+        const source = FaceCrop(ProjectIct(points, Pose, focal, width, height));
+        const turned = ProjectIct(points, YawedPose(Pose, 30, [0, 0, -8]), focal, width, height);
+        const crop = RecentredCrop(source, turned);
+        expect(crop.side).toBe(source.side);
+        const us = [0, 2, 4, 6].map((i) => turned[i]);
+        const vs = [1, 3, 5, 7].map((i) => turned[i]);
+        expect(crop.x + crop.side / 2).toBeCloseTo((Math.min(...us) + Math.max(...us)) / 2, 6);
+        expect(crop.y + crop.side / 2).toBeCloseTo((Math.min(...vs) + Math.max(...vs)) / 2, 6);
+        expect(Math.hypot(crop.x - source.x, crop.y - source.y)).toBeGreaterThan(1); // the face moved: so did the crop
     });
 });

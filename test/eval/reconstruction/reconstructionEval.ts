@@ -316,7 +316,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
     }
     jobs.splice(options.maxFaces ?? jobs.length);
     if (jobs.length === 0) {
-        throw new Error(`no face found in ${options.photoDir}: ${JSON.stringify(noFace)}`);
+        throw new Error(`no face found in ${options.photoDir}: ${JSON.stringify({ failures: noFace, photosWithoutFace })}`);
     }
 
     // 2. Reconstruct each face (the detector, landmark basis and head mesh loaded once, outside the timings),
