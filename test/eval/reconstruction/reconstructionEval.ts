@@ -497,7 +497,8 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                     return { rgba: rendered[v].rgba, caption: c };
                 }),
             ]);
-            log(`${job.id}: rendered ${ViewNames.length} views in ${(renderMs / 1000).toFixed(1)} s; source H ${figures.source.humanCosine} F ${figures.source.faceApiDistance}`);
+            const poses = _PoseViews.map((name) => `${name} ${figures[name].detected ? figures[name].humanCosine : "not detected"}`).join(", ");
+            log(`${job.id}: rendered ${ViewNames.length} views in ${(renderMs / 1000).toFixed(1)} s; source F ${figures.source.faceApiDistance}; H ${poses}`);
         }
     } finally {
         await renderer.closeAsync();
