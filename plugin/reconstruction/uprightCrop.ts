@@ -36,9 +36,15 @@ export class UprightCrop {
         const { rgb, width, height } = source;
         const out = new Uint8Array(size * size * 3).fill(fill);
         const texel = (x: number, y: number, c: number): number => (x >= 0 && y >= 0 && x < width && y < height ? rgb[(y * width + x) * 3 + c] : fill);
+        // The way back is affine: each row starts at its first pixel's source point and steps alike.
+        const scale = side / size;
+        const stepX = this._cos * scale;
+        const stepY = this._sin * scale;
         for (let v = 0; v < size; v++) {
+            const [rowX, rowY] = this.toSource(0.5, v + 0.5);
             for (let u = 0; u < size; u++) {
-                const [x, y] = this.toSource(u + 0.5, v + 0.5);
+                const x = rowX + u * stepX;
+                const y = rowY + u * stepY;
                 const x0 = Math.floor(x - 0.5);
                 const y0 = Math.floor(y - 0.5);
                 if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {
