@@ -387,12 +387,12 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
             };
             const yaw = (name: ViewName): number => (name.startsWith("yaw") ? Number(name.slice(3)) : 0);
             // A turned view's camera follows the face: the crop moves to centre on the turned head's landmarks.
-            const view = (name: ViewName): IAvatarView => {
+            const fittedPoints = basis.evaluate(fit.alpha, fit.beta);
+            const views = ViewNames.map((name): IAvatarView => {
                 const turned = YawedPose(pose, yaw(name), centre);
-                const viewCrop = yaw(name) === 0 ? crop : RecentredCrop(crop, ProjectIct(basis.evaluate(fit.alpha, fit.beta), turned, fit.focal, job.image.width, job.image.height));
-                return { world: IctToWorldMatrix(turned), projection: viewCrop === crop ? projection : CropProjection(fit.focal, job.image.width, job.image.height, viewCrop), expression: expressions[name] };
-            };
-            const views = ViewNames.map(view);
+                const viewProjection = yaw(name) === 0 ? projection : CropProjection(fit.focal, job.image.width, job.image.height, RecentredCrop(crop, ProjectIct(fittedPoints, turned, fit.focal, job.image.width, job.image.height)));
+                return { world: IctToWorldMatrix(turned), projection: viewProjection, expression: expressions[name] };
+            });
             const rendered = await renderer.renderAsync(`${job.id}.glb`, views);
 
             const figures = {} as Record<ViewName, IViewFigures>;
