@@ -73,6 +73,12 @@ export interface IPhotoAvatarOptions {
      * counts). Default 55.
      */
     maxYawDegrees?: number;
+    /**
+     * Largest median distance of the detected landmarks from the fitted 3DMM's, as a fraction of the
+     * inter-ocular distance, for a detection to count as a face. Faces fit within about 2.5 %; a
+     * detector's false positive (landmarks strewn over something else) does not. Default 0.04.
+     */
+    maxLandmarkErrorIod?: number;
     /** Called as each stage starts. */
     onProgress?: (progress: IReconstructionProgress) => void;
     /** Cancels the reconstruction (checked between stages): it then rejects with code `ABORTED`. */
@@ -144,6 +150,9 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
         options.onProgress?.({ stage, fraction: stage === "done" ? 1 : Math.min(fraction, 1) });
     };
 
+    if (options.maxLandmarkErrorIod !== undefined && !(options.maxLandmarkErrorIod > 0)) {
+        throw new ReconstructionError("INVALID_ARGUMENT", `maxLandmarkErrorIod must be a positive number, not ${options.maxLandmarkErrorIod}`);
+    }
     begin("decode");
     const pixels = "data" in image ? image : await DecodeImageAsync(image);
     begin("detect");
@@ -163,6 +172,16 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     begin("fit");
     const initial = await regressor.predictAsync(face.landmarks, pixels.width, pixels.height, { focal: options.fit?.focal });
     const fit = FitLandmarks3dmm(basis, face.landmarks, pixels.width, pixels.height, { identityCount: pack.manifest.alphaDims, initial, ...options.fit });
+    const landmarkError = fit.medianErrorPx / iod;
+    const maxLandmarkError = options.maxLandmarkErrorIod ?? 0.04;
+    if (!(landmarkError <= maxLandmarkError)) {
+        const { x, y, width, height } = face.box;
+        throw new ReconstructionError(
+            "NO_FACE",
+            `what was detected at (${x.toFixed(0)}, ${y.toFixed(0)}, ${width.toFixed(0)} × ${height.toFixed(0)} px) is not a face: its landmarks lie ` +
+                `${(100 * landmarkError).toFixed(1)} % of their eye distance from the nearest face the 3DMM can make (median; a face fits within ${(100 * maxLandmarkError).toFixed(1)} %)`
+        );
+    }
     const yaw = _YawDegrees(fit.rotation, fit.translation);
     const maxYaw = options.maxYawDegrees ?? 55;
     if (Math.abs(yaw) > maxYaw) {
