@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { PNG } from "pngjs";
 import { DevPhotoDir, IdentityLeakage, type IReconstructionEvalReport, RunReconstructionEvalAsync, ViewNames } from "./reconstructionEval";
 
@@ -8,7 +9,8 @@ import { DevPhotoDir, IdentityLeakage, type IReconstructionEvalReport, RunRecons
  * figures are finite and consistent, and the avatar rendered at the fitted camera is a face to the
  * recogniser. The figures themselves are the evaluation's business, not the test's. Beside it, two
  * photos of the same folder where the reconstruction finds no face: a diagram (not a face to human
- * either) and a UI screenshot of thumbnails (faces to human).
+ * either) and a UI screenshot of thumbnails (faces to human); and human's collage of thumbnails,
+ * where the detector's one "face" is a full-body thumbnail that the reconstruction refuses.
  */
 describe("npm run eval:reconstruction (one face, small)", () => {
     const out = "test-output/eval-reconstruction-test";
@@ -17,7 +19,15 @@ describe("npm run eval:reconstruction (one face, small)", () => {
         if (!existsSync("dist/sample/main.js")) {
             execFileSync("npx", ["webpack", "--env", "only=sample"], { stdio: "pipe" });
         }
-        report = await RunReconstructionEvalAsync({ photoDir: DevPhotoDir, photoFilter: /^(sample2\.jpg|facemesh\.png|screenshot-images\.png)$/, out, size: 128, stepCm: 0.5, maxFaces: 1, log: () => undefined });
+        const photoDir = `${out}-photos`;
+        rmSync(photoDir, { recursive: true, force: true });
+        mkdirSync(photoDir, { recursive: true });
+        for (const photo of ["sample2.jpg", "facemesh.png", "screenshot-images.png"]) {
+            copyFileSync(join(DevPhotoDir, photo), join(photoDir, photo));
+        }
+        copyFileSync(join("node_modules", "@vladmandic", "human", "assets", "samples.jpg"), join(photoDir, "samples.jpg"));
+        // Two jobs: sample2's face, then the collage's detection (refused before any render).
+        report = await RunReconstructionEvalAsync({ photoDir, out, size: 128, stepCm: 0.5, maxFaces: 2, log: () => undefined });
     });
 
     it("writes the JSON it returns and a contact sheet of one row", () => {
@@ -28,9 +38,10 @@ describe("npm run eval:reconstruction (one face, small)", () => {
         expect(report.consoleErrors).toEqual([]);
     });
 
-    it("counts a photo with a face it misses as a failure, and one without a face to human in no fraction", () => {
+    it("counts a photo with a face it misses as a failure, and a photo or a refused detection without a face to human in no fraction", () => {
         expect(report.failures).toEqual([{ face: "screenshot-images-0", code: "NO_FACE", message: expect.stringContaining("human finds one") }]);
         expect(report.photosWithoutFace).toEqual(["facemesh.png"]);
+        expect(report.detectionsWithoutFace).toEqual(["samples-0"]);
         expect(report.summary.failures).toBe(1);
     });
 

@@ -12,6 +12,7 @@ import { WriteAvatarGlb } from "../../../plugin/loader/avatarGlb";
 import { ModelPack } from "../../../plugin/pack/modelPack";
 import { IctHeadMesh } from "../../../plugin/reconstruction/ictHeadMesh";
 import { IctLandmarkBasis } from "../../../plugin/reconstruction/ictLandmarkBasis";
+import { type IFaceBox } from "../../../plugin/reconstruction/faceLandmarkDetector";
 import { DecodeImageAsync, type IImagePixels } from "../../../plugin/reconstruction/imagePixels";
 import { InterOcularDistance } from "../../../plugin/reconstruction/multiPie68";
 import { type IPhotoAvatar, ReconstructAvatarAsync } from "../../../plugin/reconstruction/photoAvatar";
@@ -135,6 +136,8 @@ export interface IReconstructionEvalReport {
     failures: Array<{ face: string; code: string; message: string }>;
     /** Photos where neither the reconstruction's detector nor human's finds a face: not faces, so in no fraction. */
     photosWithoutFace: string[];
+    /** Detections the reconstruction refused as not a face (`NO_FACE`) where human finds no face of their size either: in no fraction. */
+    detectionsWithoutFace: string[];
     summary: Record<string, unknown>;
     targets: Record<string, { target: string; value: number | null; pass: boolean }>;
     consoleErrors: string[];
@@ -149,6 +152,8 @@ interface IFaceJob {
     bytes: Uint8Array;
     image: IImagePixels;
     iodPx: number;
+    /** The detector's box of this face, photo px. */
+    box: IFaceBox;
     avatar?: IPhotoAvatar;
     crop?: ICrop;
     photoCrop?: Uint8Array;
@@ -180,6 +185,29 @@ function FaceInPhoto(face: IFaceApiFace | null, crop: ICrop, size: number): IFac
  * @param values numbers or nulls
  * @returns the median, null when none
  */
+/** Side of the square human looks at around a refused detection, in box sides; that square's size, px; the least side of a face that counts, in box sides. */
+const _RefusedBoxScale = 1.5;
+const _RefusedCropSize = 256;
+const _RefusedMinFaceScale = 1 / 3;
+
+/**
+ * Whether human finds a face where a detection claims one: in a square of 1.5 × the detection's box,
+ * a face centred inside the box and at least a third of its size (smaller faces nearby, such as
+ * thumbnails in a collage, are other faces).
+ */
+async function _HumanFindsFaceInBoxAsync(human: HumanRecogniser, image: IImagePixels, box: IFaceBox): Promise<boolean> {
+    const side = _RefusedBoxScale * Math.max(box.width, box.height);
+    const crop = { x: box.x + box.width / 2 - side / 2, y: box.y + box.height / 2 - side / 2, side };
+    const pixels = CropResize(image, crop, _RefusedCropSize);
+    const scale = _RefusedCropSize / side;
+    const [left, top, right, bottom] = [(box.x - crop.x) * scale, (box.y - crop.y) * scale, (box.x + box.width - crop.x) * scale, (box.y + box.height - crop.y) * scale];
+    const faces = await human.describeAsync({ width: _RefusedCropSize, height: _RefusedCropSize, data: pixels });
+    return faces.some(({ box: [x, y, w, h] }) => {
+        const [cx, cy] = [x + w / 2, y + h / 2];
+        return cx >= left && cx <= right && cy >= top && cy <= bottom && Math.max(w, h) >= _RefusedMinFaceScale * Math.max(right - left, bottom - top);
+    });
+}
+
 function Median(values: Array<number | null>): number | null {
     const v = values.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
     if (v.length === 0) {
@@ -289,6 +317,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
     const jobs: IFaceJob[] = [];
     const noFace: Array<{ face: string; code: string; message: string }> = [];
     const photosWithoutFace: string[] = [];
+    const detectionsWithoutFace: string[] = [];
     for (const photo of photos) {
         const bytes = new Uint8Array(readFileSync(join(options.photoDir, photo)));
         const image = await DecodeImageAsync(bytes);
@@ -310,7 +339,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         faces.forEach((face, faceIndex) => {
             const iodPx = InterOcularDistance(face.landmarks);
             if (faceIndex === 0 || iodPx >= (options.minIodPx ?? 100)) {
-                jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes, image, iodPx, photoFaces });
+                jobs.push({ id: `${basename(photo, extname(photo))}-${faceIndex}`, photo, faceIndex, bytes, image, iodPx, box: face.box, photoFaces });
             }
         });
     }
@@ -331,8 +360,14 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
             if (!(e instanceof ReconstructionError)) {
                 throw e;
             }
-            failures.push({ face: job.id, code: e.code, message: e.message });
             jobs.splice(jobs.indexOf(job), 1);
+            // A detection refused as not a face that human does not see as a face either is not a face (as for whole photos).
+            if (e.code === "NO_FACE" && !(await _HumanFindsFaceInBoxAsync(human, job.image, job.box))) {
+                detectionsWithoutFace.push(job.id);
+                log(`${job.id}: ${e.message}; human finds no face there either: left out`);
+                continue;
+            }
+            failures.push({ face: job.id, code: e.code, message: e.message });
             log(`${job.id}: ${e.code} ${e.message}`);
             continue;
         }
@@ -575,6 +610,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         faces: reports,
         failures,
         photosWithoutFace,
+        detectionsWithoutFace,
         summary,
         targets,
         consoleErrors: renderer.consoleErrors,
