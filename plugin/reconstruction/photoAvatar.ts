@@ -172,6 +172,12 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     begin("fit");
     const initial = await regressor.predictAsync(face.landmarks, pixels.width, pixels.height, { focal: options.fit?.focal });
     const fit = FitLandmarks3dmm(basis, face.landmarks, pixels.width, pixels.height, { identityCount: pack.manifest.alphaDims, initial, ...options.fit });
+    const yaw = _YawDegrees(fit.rotation, fit.translation);
+    const maxYaw = options.maxYawDegrees ?? 55;
+    if (Math.abs(yaw) > maxYaw) {
+        throw new ReconstructionError("POSE_UNSUPPORTED", `the head is turned ${Math.abs(yaw).toFixed(0)}° from the camera; at most ${maxYaw}° can be reconstructed`);
+    }
+    // After the turn: a profile's landmarks fit badly too, and "turned too far" says more.
     const landmarkError = fit.medianErrorPx / iod;
     const maxLandmarkError = options.maxLandmarkErrorIod ?? 0.04;
     if (!(landmarkError <= maxLandmarkError)) {
@@ -181,11 +187,6 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
             `what was detected at (${x.toFixed(0)}, ${y.toFixed(0)}, ${width.toFixed(0)} × ${height.toFixed(0)} px) is not a face: its landmarks lie ` +
                 `${(100 * landmarkError).toFixed(1)} % of their eye distance from the nearest face the 3DMM can make (median; a face fits within ${(100 * maxLandmarkError).toFixed(1)} %)`
         );
-    }
-    const yaw = _YawDegrees(fit.rotation, fit.translation);
-    const maxYaw = options.maxYawDegrees ?? 55;
-    if (Math.abs(yaw) > maxYaw) {
-        throw new ReconstructionError("POSE_UNSUPPORTED", `the head is turned ${Math.abs(yaw).toFixed(0)}° from the camera; at most ${maxYaw}° can be reconstructed`);
     }
     begin("generate");
     const generated = await GenerateAvatarAssetAsync(pack, fit.alpha, options.onnxWasmPaths);
