@@ -180,11 +180,6 @@ function FaceInPhoto(face: IFaceApiFace | null, crop: ICrop, size: number): IFac
     return { ...face, box: { x, y, width: face.box.width * s, height: face.box.height * s }, landmarks: FromCropPixels(face.landmarks, crop, size) };
 }
 
-/**
- * Median of the finite values.
- * @param values numbers or nulls
- * @returns the median, null when none
- */
 /** Side of the square human looks at around a refused detection, in box sides; that square's size, px; the least side of a face that counts, in box sides. */
 const _RefusedBoxScale = 1.5;
 const _RefusedCropSize = 256;
@@ -208,6 +203,11 @@ async function _HumanFindsFaceInBoxAsync(human: HumanRecogniser, image: IImagePi
     });
 }
 
+/**
+ * Median of the finite values.
+ * @param values numbers or nulls
+ * @returns the median, null when none
+ */
 function Median(values: Array<number | null>): number | null {
     const v = values.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
     if (v.length === 0) {
