@@ -2,6 +2,7 @@ import { ArkitNames, GetExpressionIndex } from "../expression/arkitNames";
 import { AxisAngleFromRotation, CholeskySolve, MultiplyMatrix3, RotationFromAxisAngle } from "./fitMath";
 import { type IctLandmarkBasis } from "./ictLandmarkBasis";
 import { EstimateInitialPose } from "./initialPose";
+import { type JawContour } from "./jawContour";
 import { DefaultLandmarkWeights, InterOcularDistance, MultiPie68Count } from "./multiPie68";
 import { ReconstructionError } from "./reconstructionError";
 
@@ -67,6 +68,13 @@ export interface ILandmarkFitOptions {
     maxIterations?: number;
     /** Starting state (e.g. {@link LandmarkRegressor.predictAsync}); default: {@link EstimateInitialPose} of the mean face. */
     initial?: ILandmarkFitInitialGuess;
+    /**
+     * Lets the jaw points slide along the mesh to the face's outline (see {@link JawContour}): the fit
+     * is repeated with the jaw points' vertices chosen on the silhouette of the last fit's pose until
+     * they stop moving. Solves for at most the contour's {@link JawContour.identityCount} identity modes.
+     * Default: none (the jaw points are fixed vertices).
+     */
+    contour?: JawContour;
 }
 
 /** What {@link FitLandmarks3dmm} found. Camera: at the origin, looking along −z, +y up; principal point at the image centre. */
@@ -97,7 +105,12 @@ export interface ILandmarkFitResult {
     iterations: number;
     /** Whether the fit stopped because it converged (not because of the iteration limit). */
     converged: boolean;
+    /** With a {@link ILandmarkFitOptions.contour}: for each landmark, the candidate on its line that it was fitted to (0: its own vertex). */
+    contourChoice?: Int32Array;
 }
+
+/** Most fits with re-chosen jaw vertices after the first (the choice settles in one or two). */
+const _ContourRounds = 3;
 
 /** The part of the state the LM step changes (rotation is updated multiplicatively). */
 interface IFitState {
@@ -115,7 +128,8 @@ interface IFitState {
  * (a Cauchy-robust reprojection term, so a few bad points lose their pull, with Gaussian priors),
  * solved as iteratively reweighted least squares with analytic Jacobians. β is kept in [0, 1].
  * Initialised by `options.initial` when given (the {@link LandmarkRegressor}'s first guess), else
- * by a closed-form pose of the mean face ({@link EstimateInitialPose}).
+ * by a closed-form pose of the mean face ({@link EstimateInitialPose}). With `options.contour`, the
+ * jaw points slide to the face's outline between repeated fits.
  *
  * Camera: pinhole at the origin looking along −z, principal point at the image centre; a model
  * point X (cm, ICT frame) lands at `u = cx + f·p.x/(−p.z)`, `v = cy − f·p.y/(−p.z)` with
@@ -128,6 +142,27 @@ interface IFitState {
  * @returns the fit
  */
 export function FitLandmarks3dmm(basis: IctLandmarkBasis, landmarks: ArrayLike<number>, width: number, height: number, options: ILandmarkFitOptions = {}): ILandmarkFitResult {
+    const { contour, ...fixed } = options;
+    if (!contour) {
+        return _FitFixedLandmarks(basis, landmarks, width, height, fixed);
+    }
+    fixed.identityCount = Math.min(options.identityCount ?? 20, contour.identityCount);
+    let fit = _FitFixedLandmarks(basis, landmarks, width, height, fixed);
+    let iterations = fit.iterations;
+    let chosen: Int32Array = new Int32Array(MultiPie68Count);
+    for (let round = 0; round < _ContourRounds; round++) {
+        const next = contour.silhouette(fit);
+        if (next.every((c, j) => c === chosen[j])) {
+            break;
+        }
+        chosen = next;
+        fit = _FitFixedLandmarks(contour.slide(basis, chosen), landmarks, width, height, { ...fixed, initial: fit });
+        iterations += fit.iterations;
+    }
+    return { ...fit, iterations, contourChoice: chosen };
+}
+
+function _FitFixedLandmarks(basis: IctLandmarkBasis, landmarks: ArrayLike<number>, width: number, height: number, options: ILandmarkFitOptions): ILandmarkFitResult {
     const nL = MultiPie68Count;
     if (landmarks.length !== 2 * nL || !Array.prototype.every.call(landmarks, (v: number) => Number.isFinite(v))) {
         throw new ReconstructionError("INVALID_ARGUMENT", `landmarks must be ${2 * nL} finite numbers`);

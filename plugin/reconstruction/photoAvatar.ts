@@ -10,6 +10,7 @@ import { IctHeadMesh } from "./ictHeadMesh";
 import { IctLandmarkBasis } from "./ictLandmarkBasis";
 import { DecodeImageAsync, type IImagePixels } from "./imagePixels";
 import { LandmarkRegressor } from "./landmarkRegressor";
+import { JawContour } from "./jawContour";
 import { FitLandmarks3dmm, type ILandmarkFitOptions, type ILandmarkFitResult } from "./landmarkFitter";
 import { InterOcularDistance } from "./multiPie68";
 import { type IMeshTexels, type IHeadTexture, type IProjectedPhoto, ProjectPhotoOntoMesh } from "./photoTexture";
@@ -45,7 +46,7 @@ export interface IPhotoAvatarOptions {
     headMesh?: IctHeadMesh;
     /** Browser: where onnxruntime-web's `.wasm` files are served (for the generator). */
     onnxWasmPaths?: string;
-    /** Options of the landmark fit. */
+    /** Options of the landmark fit. By default its jaw points slide to the face's outline along `headMesh` (a {@link JawContour}). */
     fit?: ILandmarkFitOptions;
     /** Options of the colour fit (the avatar's colour planes). */
     colourFit?: IColourPlanesFitOptions;
@@ -171,7 +172,8 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     }
     begin("fit");
     const initial = await regressor.predictAsync(face.landmarks, pixels.width, pixels.height, { focal: options.fit?.focal });
-    const fit = FitLandmarks3dmm(basis, face.landmarks, pixels.width, pixels.height, { identityCount: pack.manifest.alphaDims, initial, ...options.fit });
+    const contour = _ContourFor(mesh, basis);
+    const fit = FitLandmarks3dmm(basis, face.landmarks, pixels.width, pixels.height, { identityCount: pack.manifest.alphaDims, initial, contour, ...options.fit });
     const yaw = _YawDegrees(fit.rotation, fit.translation);
     const maxYaw = options.maxYawDegrees ?? 55;
     if (Math.abs(yaw) > maxYaw) {
@@ -221,6 +223,22 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
         height: pixels.height,
         timings,
     };
+}
+
+/** The sliding jaw contour of a head mesh and landmark basis, built once per pair (≈ 30 ms). */
+const _Contours = new WeakMap<IctHeadMesh, WeakMap<IctLandmarkBasis, JawContour>>();
+function _ContourFor(mesh: IctHeadMesh, basis: IctLandmarkBasis): JawContour {
+    let byBasis = _Contours.get(mesh);
+    if (!byBasis) {
+        byBasis = new WeakMap();
+        _Contours.set(mesh, byBasis);
+    }
+    let contour = byBasis.get(basis);
+    if (!contour) {
+        contour = JawContour.FromHeadMesh(mesh, basis);
+        byBasis.set(basis, contour);
+    }
+    return contour;
 }
 
 async function _CreateDetector(models: FileReader | undefined): Promise<FaceLandmarkDetector> {
