@@ -1,7 +1,7 @@
 /**
- * Small dense maths for the landmark fit: 3×3 rotations (row-major `Float64Array(9)`) and a
- * Cholesky solve of the normal equations. Kept free of Babylon's math types so the fit runs the
- * same in a worker, in Node and in the browser.
+ * Small dense maths for the landmark fit: 3×3 rotations (row-major `Float64Array(9)`), a
+ * Cholesky solve of the normal equations, and the nearest of a set of 3-vectors. Kept free of
+ * Babylon's math types so the fit runs the same in a worker, in Node and in the browser.
  */
 
 /**
@@ -118,4 +118,24 @@ export function CholeskySolve(a: Float64Array, b: Float64Array, n: number): bool
         b[i] = s / a[i * n + i];
     }
     return true;
+}
+
+/**
+ * The point of a set nearest to one point of another set (squared Euclidean distance; the first on a tie).
+ * @param points the set, `[n][3]`
+ * @param from the array holding the query point, `[m][3]`
+ * @param i the query point's index in `from`
+ * @returns the index of the nearest point in `points`
+ */
+export function NearestPoint3(points: ArrayLike<number>, from: ArrayLike<number>, i: number): number {
+    let best = 0;
+    let bestDistance = Infinity;
+    for (let j = 0; j < points.length / 3; j++) {
+        const d = (from[3 * i] - points[3 * j]) ** 2 + (from[3 * i + 1] - points[3 * j + 1]) ** 2 + (from[3 * i + 2] - points[3 * j + 2]) ** 2;
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = j;
+        }
+    }
+    return best;
 }

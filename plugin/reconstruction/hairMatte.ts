@@ -1,3 +1,4 @@
+import { NearestPoint3 } from "./fitMath";
 import { type IctHeadMesh } from "./ictHeadMesh";
 import { type ILandmarkFitResult } from "./landmarkFitter";
 import { type PersonMatte } from "./personSegmenter";
@@ -297,7 +298,7 @@ function _KMeans(rgb: Float32Array, indices: number[], k: number): Float32Array 
     for (let iteration = 0; iteration < 10; iteration++) {
         sums.fill(0);
         for (const p of indices) {
-            const j = _NearestCentre(rgb, p, centres);
+            const j = NearestPoint3(centres, rgb, p);
             for (let c = 0; c < 3; c++) {
                 sums[4 * j + c] += rgb[3 * p + c];
             }
@@ -312,20 +313,7 @@ function _KMeans(rgb: Float32Array, indices: number[], k: number): Float32Array 
     return centres;
 }
 
-function _NearestCentre(rgb: Float32Array, p: number, centres: Float32Array): number {
-    let best = 0;
-    let bestDistance = Infinity;
-    for (let j = 0; j < centres.length / 3; j++) {
-        const d = (rgb[3 * p] - centres[3 * j]) ** 2 + (rgb[3 * p + 1] - centres[3 * j + 1]) ** 2 + (rgb[3 * p + 2] - centres[3 * j + 2]) ** 2;
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = j;
-        }
-    }
-    return best;
-}
-
 function _NearestDistance(rgb: Float32Array, p: number, centres: Float32Array): number {
-    const j = _NearestCentre(rgb, p, centres);
+    const j = NearestPoint3(centres, rgb, p);
     return Math.hypot(rgb[3 * p] - centres[3 * j], rgb[3 * p + 1] - centres[3 * j + 1], rgb[3 * p + 2] - centres[3 * j + 2]);
 }

@@ -1,3 +1,4 @@
+import { NearestPoint3 } from "./fitMath";
 import { type IctHeadMesh } from "./ictHeadMesh";
 import { IctLandmarkBasis } from "./ictLandmarkBasis";
 import { MultiPie68Count, MultiPie68Regions } from "./multiPie68";
@@ -79,7 +80,7 @@ export class JawContour {
         }
         const lines: number[][] = [];
         for (const j of _SlidingJawPoints) {
-            const own = _NearestVertex(neutral, basis.mean, j);
+            const own = NearestPoint3(neutral, basis.mean, j);
             const [x, y, z] = [neutral[3 * own], neutral[3 * own + 1], neutral[3 * own + 2]];
             if (Math.hypot(x - basis.mean[3 * j], y - basis.mean[3 * j + 1], z - basis.mean[3 * j + 2]) > 1e-3) {
                 throw new ReconstructionError("BAD_BASIS", `jaw landmark ${j} is not a vertex of the head mesh`);
@@ -224,18 +225,4 @@ export class JawContour {
             out[a] = value;
         }
     }
-}
-
-/** The vertex nearest a landmark's neutral position. */
-function _NearestVertex(neutral: Float32Array, landmarks: Float32Array, j: number): number {
-    let best = 0;
-    let bestDistance = Infinity;
-    for (let v = 0; v < neutral.length / 3; v++) {
-        const d = (neutral[3 * v] - landmarks[3 * j]) ** 2 + (neutral[3 * v + 1] - landmarks[3 * j + 1]) ** 2 + (neutral[3 * v + 2] - landmarks[3 * j + 2]) ** 2;
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = v;
-        }
-    }
-    return best;
 }
