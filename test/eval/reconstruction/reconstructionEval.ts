@@ -532,7 +532,8 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
                     return { rgba: rendered[v].rgba, caption: c };
                 }),
             ]);
-            const poses = _PoseViews.map((name) => `${name} ${figures[name].detected ? figures[name].humanCosine : "not detected"}`).join(", ");
+            // Human's cosine where it found the face, and "not detected" where a recogniser missed it (face-api's SSD can miss what human scores).
+            const poses = _PoseViews.map((name) => `${name} ${figures[name].humanCosine ?? "-"}${figures[name].detected ? "" : " not detected"}`).join(", ");
             log(`${job.id}: rendered ${ViewNames.length} views in ${(renderMs / 1000).toFixed(1)} s; source F ${figures.source.faceApiDistance}; H ${poses}`);
         }
     } finally {
