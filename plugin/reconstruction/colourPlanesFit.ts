@@ -1,6 +1,7 @@
 import { Float32ArrayToHalf, HalfArrayToFloat32 } from "../io/float16";
 import { type Mlp } from "../network/mlp";
 import { type IColourPlanes } from "../volume/avatarAsset";
+import { ColourPlaneXyWeight } from "../volume/colourPlaneFade";
 
 /** Points whose rendered colour the fit sets. */
 export interface IColourTargets {
@@ -78,7 +79,7 @@ export function FitColourPlanes(volume: ITriplaneFeatures, decoder: Mlp, targets
             rowWeight[3 * p + c] = targets.weights[p] * (t * (1 - t)) ** 2;
         }
     }
-    const taps = _PlaneTaps(targets.positions, volume.boxMin, volume.boxMax, R, n);
+    const taps = _PlaneTaps(targets.positions, volume.boxMin, volume.boxMax, R, n, true);
     const size = 3 * R * R * 3;
     // Unknowns interleaved [plane][row][column][rgb]; the normal equations AᵀWA x = AᵀW b.
     const { offset, weight } = taps;
@@ -179,7 +180,7 @@ function _DecoderColourLogits(volume: ITriplaneFeatures, decoder: Mlp, positions
             }
         }
     }
-    const taps = _PlaneTaps(positions, volume.boxMin, volume.boxMax, R, n);
+    const taps = _PlaneTaps(positions, volume.boxMin, volume.boxMax, R, n, false);
     const f = new Float32Array(C);
     const o = new Float32Array(decoder.outputSize);
     const out = new Float32Array(3 * n);
@@ -203,8 +204,9 @@ function _DecoderColourLogits(volume: ITriplaneFeatures, decoder: Mlp, positions
 /**
  * The 12 bilinear taps (3 planes × 4 texels) of each point, as in shaders/triplane.wgsl: texel
  * centres at (i + ½)/R, clamped to the edge. Offsets are texel indices `plane·R² + row·R + column`.
+ * For the colour planes (`colourPlanes`), the xy plane's taps carry its fade (`ColourPlaneXyWeight`).
  */
-function _PlaneTaps(positions: Float32Array, boxMin: readonly number[], boxMax: readonly number[], R: number, n: number): { offset: Uint32Array; weight: Float32Array } {
+function _PlaneTaps(positions: Float32Array, boxMin: readonly number[], boxMax: readonly number[], R: number, n: number, colourPlanes: boolean): { offset: Uint32Array; weight: Float32Array } {
     const offset = new Uint32Array(n * _Taps);
     const weight = new Float32Array(n * _Taps);
     const axes: [number, number][] = [
@@ -228,16 +230,18 @@ function _PlaneTaps(positions: Float32Array, boxMin: readonly number[], boxMax: 
             const ax = fx - x0;
             const ay = fy - y0;
             const at = p * _Taps + plane * 4;
+            // The colour planes' xy plane fades out towards the back of the head, as the shader does.
+            const scale = colourPlanes && plane === 0 ? ColourPlaneXyWeight(2 * uv[2] - 1) : 1;
             const row0 = plane * R * R + y0 * R;
             const row1 = plane * R * R + y1 * R;
             offset[at] = row0 + x0;
             offset[at + 1] = row0 + x1;
             offset[at + 2] = row1 + x0;
             offset[at + 3] = row1 + x1;
-            weight[at] = (1 - ax) * (1 - ay);
-            weight[at + 1] = ax * (1 - ay);
-            weight[at + 2] = (1 - ax) * ay;
-            weight[at + 3] = ax * ay;
+            weight[at] = scale * (1 - ax) * (1 - ay);
+            weight[at + 1] = scale * ax * (1 - ay);
+            weight[at + 2] = scale * (1 - ax) * ay;
+            weight[at + 3] = scale * ax * ay;
         }
     }
     return { offset, weight };

@@ -16,6 +16,7 @@ import deformedOccupancy from "../../shaders/deformedOccupancy.wgsl";
 import stretchCarve from "../../shaders/stretchCarve.wgsl";
 import eyelids from "../../shaders/eyelids.wgsl";
 import { type ModelPack } from "../pack/modelPack";
+import { ColourPlaneXyFade } from "./colourPlaneFade";
 import { type ILayerPlacement, type NetworkLayout } from "./networkLayout";
 
 /** WGSL of one network: layers ping-pong between two vectors; the first may take its bias from `nofaDynamic`. */
@@ -101,6 +102,11 @@ export function DeformationSource(pack: ModelPack, layout: NetworkLayout): strin
     ].join("\n");
 }
 
+/** WGSL of the colour planes' lookup (`nofaColourOffset`) with the xy plane's fade; the texture and sampler are the includer's. */
+export function ColourPlanesSource(): string {
+    return [`const NOFA_COLOUR_XY_FROM: f32 = ${ColourPlaneXyFade.from.toFixed(6)};`, `const NOFA_COLOUR_XY_TO: f32 = ${ColourPlaneXyFade.to.toFixed(6)};`, colourPlanes].join("\n");
+}
+
 /** WGSL of the photo layer's lookup (`nofaPhotoSample`; the textures and samplers are the includer's). */
 export function PhotoLayerSource(): string {
     return photoLayer;
@@ -131,7 +137,7 @@ export function EyelidSource(pack: ModelPack, layout: NetworkLayout): string {
 
 /** Functions the material's fragment shader includes: everything up to `nofaRaymarch`. */
 export function RaymarchFunctions(pack: ModelPack, layout: NetworkLayout): string {
-    return [NetworkBase(pack, layout), DecoderSource(layout), colourPlanes, photoLayer, DeformationSource(pack, layout), bakedDisplacement, EyelidSource(pack, layout), raymarch].join("\n");
+    return [NetworkBase(pack, layout), DecoderSource(layout), ColourPlanesSource(), photoLayer, DeformationSource(pack, layout), bakedDisplacement, EyelidSource(pack, layout), raymarch].join("\n");
 }
 
 /** Full source of the compute pass that bakes the displacement texture. */

@@ -13,6 +13,7 @@ describe("FitColourPlanes (fast adaptation: the base pack's G(0) and decoder, po
     let volume: ITriplaneFeatures;
     let features: Float32Array;
     let points: Float32Array;
+    let back: Float32Array;
     beforeAll(async () => {
         pack = await ModelPack.LoadAsync(DiskReader("models/packs/ict-base"));
         const asset = await GenerateAvatarAssetAsync(pack, new Float32Array(pack.manifest.alphaDims));
@@ -21,19 +22,27 @@ describe("FitColourPlanes (fast adaptation: the base pack's G(0) and decoder, po
         // Every 5th vertex of the front of the mean face.
         const all = IctHeadMesh.FromBinary(ReadArrayBuffer(DerivedHeadMeshPath)).positions([]);
         const picked: number[] = [];
+        const behind: number[] = [];
         for (let v = 0; v < 9409; v += 5) {
             if (all[3 * v + 2] > 4) {
                 picked.push(all[3 * v], all[3 * v + 1], all[3 * v + 2]);
             }
         }
+        // Every 2nd vertex of the back of the head.
+        for (let v = 9409; v < all.length / 3; v += 2) {
+            if (all[3 * v + 2] < -6) {
+                behind.push(all[3 * v], all[3 * v + 1], all[3 * v + 2]);
+            }
+        }
         points = Float32Array.from(picked);
+        back = Float32Array.from(behind);
     });
 
-    /** Rendered colour (decoder + colour planes) at every point. */
-    const colours = (planes: IColourPlanes | null): number[][] => {
+    /** Rendered colour (decoder + colour planes) at every point (by default the face's). */
+    const colours = (planes: IColourPlanes | null, at: Float32Array = points): number[][] => {
         const cp = planes ? { values: HalfArrayToFloat32(planes.values), resolution: planes.resolution } : null;
-        return Array.from({ length: points.length / 3 }, (_, p) => {
-            const u = [0, 1, 2].map((a) => (2 * (points[3 * p + a] - volume.boxMin[a])) / (volume.boxMax[a] - volume.boxMin[a]) - 1) as Vec3;
+        return Array.from({ length: at.length / 3 }, (_, p) => {
+            const u = [0, 1, 2].map((a) => (2 * (at[3 * p + a] - volume.boxMin[a])) / (volume.boxMax[a] - volume.boxMin[a]) - 1) as Vec3;
             const d = Decode(pack, { values: features, channels: volume.channels, resolution: volume.resolution }, u);
             const offset = cp ? ColourOffset(cp, u) : [0, 0, 0];
             return [1, 2, 3].map((c) => 1 / (1 + Math.exp(-(Math.log(d[c] / (1 - d[c])) + offset[c - 1]))));
@@ -61,6 +70,20 @@ describe("FitColourPlanes (fast adaptation: the base pack's G(0) and decoder, po
         for (let k = 0; k < 9; k++) {
             expect(Math.abs(values[k * R * R])).toBeLessThan(1e-3);
         }
+    });
+
+    it("leaves the back of the head alone when it paints the face (the xy plane fades out behind the ears)", () => {
+        const n = points.length / 3;
+        const target = new Float32Array(3 * n);
+        for (let p = 0; p < n; p++) {
+            target.set(Math.sin(points[3 * p + 1] / 1.5) > 0 ? [0.9, 0.1, 0.1] : [0.1, 0.1, 0.9], 3 * p);
+        }
+        const before = colours(null, back);
+        const after = colours(FitColourPlanes(volume, pack.decoder, { positions: points, colours: target, weights: new Float32Array(n).fill(1) }), back);
+        const change = after.map((c, p) => Math.max(...c.map((v, k) => Math.abs(v - before[p][k]))));
+        expect(back.length / 3).toBeGreaterThan(100);
+        // Without the fade, the face's stripes showed on the back of the head at full strength.
+        expect(Math.max(...change)).toBeLessThan(0.02);
     });
 
     it("keeps the decoder's colour where the target is NaN (the right half) while it paints the left half", () => {
