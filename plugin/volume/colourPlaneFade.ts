@@ -1,7 +1,7 @@
 /**
  * Where the colour planes' xy plane stops colouring, towards the back of the head (docs/formats.md,
  * "colour planes"). The xy plane is shared by every point of the same x and y: the face and the back
- * of the head alike. Faded out behind the ears, it colours the face alone; the back of the head takes
+ * of the head alike. Faded out behind the cheeks, it colours the face alone; the back of the head takes
  * its colour from the xz and yz planes, which tell the two apart by depth.
  * In the canonical box's normalised z (−1 at its back, 1 at its front).
  */

@@ -72,7 +72,7 @@ describe("FitColourPlanes (fast adaptation: the base pack's G(0) and decoder, po
         }
     });
 
-    it("leaves the back of the head alone when it paints the face (the xy plane fades out behind the ears)", () => {
+    it("leaves the back of the head alone when it paints the face (the xy plane fades out behind the cheeks)", () => {
         const n = points.length / 3;
         const target = new Float32Array(3 * n);
         for (let p = 0; p < n; p++) {
