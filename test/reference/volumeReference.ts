@@ -5,6 +5,7 @@
 import { ExpressionCount } from "../../plugin/expression/arkitNames";
 import { PositionalEncoding } from "../../plugin/network/positionalEncoding";
 import { type ModelPack } from "../../plugin/pack/modelPack";
+import { ColourPlaneXyFade } from "../../plugin/volume/colourPlaneFade";
 import { PhotoCameraCentre } from "../../plugin/volume/triplaneTexture";
 
 export type Vec3 = [number, number, number];
@@ -71,10 +72,9 @@ export function ColourOffset(planes: IReferenceColourPlanes, u: Vec3): Float32Ar
     const out = new Float32Array(3);
     const uv = u.map((v) => v * 0.5 + 0.5);
     _samplePlane(t, 0, uv[0], uv[1], out);
-    // The xy plane fades out towards the back of the head: a smoothstep in normalised z (docs/formats.md).
-    const [from, to] = [-0.3, 0.15];
-    const s = Math.min(Math.max((u[2] - from) / (to - from), 0), 1);
-    out.forEach((v, c) => (out[c] = v * s * s * (3 - 2 * s)));
+    // The xy plane fades out towards the back of the head (docs/formats.md).
+    const front = smoothstep(ColourPlaneXyFade.from, ColourPlaneXyFade.to, u[2]);
+    out.forEach((v, c) => (out[c] = v * front));
     _samplePlane(t, 1, uv[0], uv[2], out);
     _samplePlane(t, 2, uv[1], uv[2], out);
     return out;
