@@ -2,6 +2,7 @@ import { Float32ArrayToHalf, HalfArrayToFloat32 } from "../io/float16";
 import { type Mlp } from "../network/mlp";
 import { type IColourPlanes } from "../volume/avatarAsset";
 import { ColourPlaneXyWeight } from "../volume/colourPlaneFade";
+import { ReconstructionError } from "./reconstructionError";
 
 /** Points whose rendered colour the fit sets. */
 export interface IColourTargets {
@@ -37,6 +38,8 @@ export interface IColourPlanesFitOptions {
     damping?: number;
     /** Weight of smoothness (differences between neighbouring texels of a plane). Default 0.03. */
     smoothness?: number;
+    /** Planes to start from (e.g. a fast fit's, at a coarser resolution; resampled bilinearly). Default: zero offsets. */
+    initial?: IColourPlanes;
 }
 
 const _Taps = 12;
@@ -58,8 +61,74 @@ const _ColourMargin = 0.01;
  * @returns the colour planes
  */
 export function FitColourPlanes(volume: ITriplaneFeatures, decoder: Mlp, targets: IColourTargets, options: IColourPlanesFitOptions = {}): IColourPlanes {
+    const problem = _ColourPlanesProblem(volume, decoder, targets, options);
+    const steps = _ConjugateGradientSteps(problem);
+    while (!steps.next().done) {
+        // Each step is one iteration; the synchronous fit runs them back to back.
+    }
+    return _ColourPlanesOf(problem.x, problem.resolution);
+}
+
+/** Options of {@link FitColourPlanesAsync}: those of the fit, and how it reports and stops. */
+export interface IColourPlanesFitAsyncOptions extends IColourPlanesFitOptions {
+    /** Called as the iterations advance, with the fraction of them done (0 to 1). */
+    onProgress?: (fraction: number) => void;
+    /** Stops the fit between iterations: it then rejects with a `ReconstructionError` of code `ABORTED`. */
+    signal?: AbortSignal;
+}
+
+/** Longest stretch of iterations between two returns to the event loop, ms. */
+const _YieldEveryMs = 50;
+
+/**
+ * {@link FitColourPlanes} for long fits (the optional refinement: finer planes, more points, more
+ * iterations): the same solution, but the iterations return to the event loop every 50 ms or so
+ * (a page keeps drawing), report their progress, and stop when `options.signal` aborts.
+ * @param volume the canonical tri-plane (its features give the decoder's colour)
+ * @param decoder the pack's decoder
+ * @param targets colour targets
+ * @param options resolution, iterations, damping, smoothness; progress and cancellation
+ * @returns the colour planes
+ * @throws ReconstructionError with code `ABORTED` when `options.signal` aborts, `INVALID_ARGUMENT` for options out of range
+ */
+export async function FitColourPlanesAsync(volume: ITriplaneFeatures, decoder: Mlp, targets: IColourTargets, options: IColourPlanesFitAsyncOptions = {}): Promise<IColourPlanes> {
+    const problem = _ColourPlanesProblem(volume, decoder, targets, options);
+    const steps = _ConjugateGradientSteps(problem);
+    let lastYield = performance.now();
+    for (let step = steps.next(); !step.done; step = steps.next()) {
+        if (performance.now() - lastYield >= _YieldEveryMs) {
+            options.onProgress?.(step.value / problem.iterations);
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            lastYield = performance.now();
+        }
+        if (options.signal?.aborted) {
+            throw new ReconstructionError("ABORTED", `colour fit cancelled after ${step.value} of ${problem.iterations} iterations`);
+        }
+    }
+    options.onProgress?.(1);
+    return _ColourPlanesOf(problem.x, problem.resolution);
+}
+
+/** The colour fit's normal equations M x = b (M as a product), their Jacobi preconditioner, and the solution x (zeros until solved). */
+interface IColourPlanesProblem {
+    resolution: number;
+    iterations: number;
+    apply: (x: Float32Array, out: Float32Array) => void;
+    b: Float32Array;
+    diagonal: Float32Array;
+    x: Float32Array;
+}
+
+function _ColourPlanesProblem(volume: ITriplaneFeatures, decoder: Mlp, targets: IColourTargets, options: IColourPlanesFitOptions): IColourPlanesProblem {
     const R = options.resolution ?? 256;
     const iterations = options.iterations ?? 30;
+    if (!(Number.isInteger(R) && R >= 2 && R <= 2048) || !(Number.isInteger(iterations) && iterations >= 0)) {
+        throw new ReconstructionError("INVALID_ARGUMENT", `the colour fit needs an integer resolution of 2 to 2048 and a whole number of iterations, not ${R} and ${iterations}`);
+    }
+    const initial = options.initial;
+    if (initial && !(Number.isInteger(initial.resolution) && initial.resolution >= 2 && initial.values.length === 9 * initial.resolution ** 2)) {
+        throw new ReconstructionError("INVALID_ARGUMENT", `the colour fit's initial planes hold ${initial.values.length} values, not 9 × ${initial.resolution}²`);
+    }
     const damping = options.damping ?? 1e-4;
     const smoothness = options.smoothness ?? 0.03;
     const n = targets.weights.length;
@@ -130,9 +199,42 @@ export function FitColourPlanes(volume: ITriplaneFeatures, decoder: Mlp, targets
             }
         }
     }
-    const x = _PreconditionedConjugateGradients(applyNormal, b, diagonal, iterations);
-    // [plane][row][column][rgb] → [plane][rgb][row][column].
-    const values = new Float32Array(size);
+    return { resolution: R, iterations, apply: applyNormal, b, diagonal, x: initial ? _ResampledSolution(initial, R) : new Float32Array(size) };
+}
+
+/**
+ * Colour planes resampled to resolution R (bilinear between texel centres, clamped at the edges),
+ * as a solution vector [plane][row][column][rgb].
+ */
+function _ResampledSolution(planes: IColourPlanes, R: number): Float32Array {
+    const from = HalfArrayToFloat32(planes.values);
+    const S = planes.resolution;
+    const x = new Float32Array(3 * R * R * 3);
+    const coarse = (j: number): [number, number, number] => {
+        const f = Math.min(Math.max(((j + 0.5) * S) / R - 0.5, 0), S - 1);
+        const i0 = Math.floor(f);
+        return [i0, Math.min(i0 + 1, S - 1), f - i0];
+    };
+    for (let p = 0; p < 3; p++) {
+        for (let row = 0; row < R; row++) {
+            const [r0, r1, ay] = coarse(row);
+            for (let column = 0; column < R; column++) {
+                const [c0, c1, ax] = coarse(column);
+                for (let c = 0; c < 3; c++) {
+                    const at = (p * 3 + c) * S * S;
+                    const top = (1 - ax) * from[at + r0 * S + c0] + ax * from[at + r0 * S + c1];
+                    const bottom = (1 - ax) * from[at + r1 * S + c0] + ax * from[at + r1 * S + c1];
+                    x[((p * R + row) * R + column) * 3 + c] = (1 - ay) * top + ay * bottom;
+                }
+            }
+        }
+    }
+    return x;
+}
+
+/** The solution, [plane][row][column][rgb], as colour planes ([plane][rgb][row][column], float16). */
+function _ColourPlanesOf(x: Float32Array, R: number): IColourPlanes {
+    const values = new Float32Array(x.length);
     const plane = R * R;
     for (let p = 0; p < 3; p++) {
         for (let i = 0; i < plane; i++) {
@@ -247,13 +349,24 @@ function _PlaneTaps(positions: Float32Array, boxMin: readonly number[], boxMax: 
     return { offset, weight };
 }
 
-/** Solves M x = b for a symmetric positive-definite M (given as a product) by Jacobi-preconditioned CG. */
-function _PreconditionedConjugateGradients(apply: (x: Float32Array, out: Float32Array) => void, b: Float32Array, diagonal: Float32Array, iterations: number): Float32Array {
+/**
+ * Solves M x = b (M symmetric positive-definite, given as a product) into `problem.x` by
+ * Jacobi-preconditioned conjugate gradients, one iteration per step; each step yields the number of
+ * iterations done.
+ */
+function* _ConjugateGradientSteps(problem: IColourPlanesProblem): Generator<number, void> {
+    const { apply, b, diagonal, iterations, x } = problem;
     const size = b.length;
-    const x = new Float32Array(size);
-    const r = Float32Array.from(b);
     const z = new Float32Array(size);
     const q = new Float32Array(size);
+    // r = b − M x (x is zero unless the fit starts from given planes).
+    const r = Float32Array.from(b);
+    if (x.some((v) => v !== 0)) {
+        apply(x, q);
+        for (let i = 0; i < size; i++) {
+            r[i] -= q[i];
+        }
+    }
     for (let i = 0; i < size; i++) {
         z[i] = r[i] / diagonal[i];
     }
@@ -284,6 +397,6 @@ function _PreconditionedConjugateGradients(apply: (x: Float32Array, out: Float32
         for (let i = 0; i < size; i++) {
             d[i] = z[i] + beta * d[i];
         }
+        yield it + 1;
     }
-    return x;
 }

@@ -15,19 +15,33 @@ import { FitLandmarks3dmm, type ILandmarkFitOptions, type ILandmarkFitResult } f
 import { InterOcularDistance } from "./multiPie68";
 import { type IMeshTexels, type IHeadTexture, type IProjectedPhoto, ProjectPhotoOntoMesh } from "./photoTexture";
 import { ReconstructionError } from "./reconstructionError";
-import { type IColourTargets, FitColourPlanes, type IColourPlanesFitOptions } from "./colourPlanesFit";
+import { type IColourTargets, FitColourPlanes, FitColourPlanesAsync, type IColourPlanesFitOptions } from "./colourPlanesFit";
 import { BuildPhotoLayer, type IPhotoLayerOptions } from "./photoLayer";
 import { type IPhotoRegion, type PersonMatte, PersonSegmenter } from "./personSegmenter";
 
-/** The steps of {@link ReconstructAvatarAsync}, in order. */
-export type ReconstructionStage = "decode" | "detect" | "fit" | "generate" | "project" | "adapt" | "mesh" | "done";
+/** The steps of {@link ReconstructAvatarAsync}, in order ("refine" only with `refine`; "mesh" unless `fallbackMesh` is false). */
+export type ReconstructionStage = "decode" | "detect" | "fit" | "generate" | "project" | "adapt" | "refine" | "mesh" | "done";
 
-/** Progress of a reconstruction: the stage that just started, and the fraction of the work done before it. */
+/** Progress of a reconstruction: the stage running (reported as it starts, and as the refinement advances), and the fraction of the work done. */
 export interface IReconstructionProgress {
-    /** The stage starting now ("done" at the end). */
+    /** The stage running now ("done" at the end). */
     stage: ReconstructionStage;
-    /** 0 to 1. */
+    /** 0 to 1, growing. */
     fraction: number;
+}
+
+/**
+ * Options of the optional longer refinement ({@link IPhotoAvatarOptions.refine}): the colour fit on
+ * finer colour planes, from more surface points of a finer projection of the photo, starting from the
+ * fast fit's planes. It shows where the photo layer is not trusted (turned views' far side, under the chin).
+ */
+export interface IPhotoRefinementOptions {
+    /** Height of the projected skin texture (texels; the width is twice that). Default 512. */
+    textureSize?: number;
+    /** Most surface points the colour fit uses. Default 200000. */
+    maxColourPoints?: number;
+    /** The colour fit. Defaults: resolution 512, 60 iterations (from the fast fit's planes, as far as 100 from none); else as {@link IColourPlanesFitOptions}. */
+    colourFit?: IColourPlanesFitOptions;
 }
 
 /** Options of {@link ReconstructAvatarAsync}. */
@@ -50,6 +64,12 @@ export interface IPhotoAvatarOptions {
     fit?: ILandmarkFitOptions;
     /** Options of the colour fit (the avatar's colour planes). */
     colourFit?: IColourPlanesFitOptions;
+    /**
+     * The optional longer refinement, after the fast colour fit ("adapt") and from its planes: true
+     * for its defaults, or its options. It reports its progress as it runs (stage "refine"), returns to the
+     * event loop between iterations, and stops on `signal`. Default false.
+     */
+    refine?: boolean | IPhotoRefinementOptions;
     /** Options of the photo layer (the photo's colour where it saw the surface, hair and the head's outline as density); false: none. */
     photoLayer?: IPhotoLayerOptions | false;
     /** A ready person segmenter for the photo layer's hair matte; else one is made from `segmentationModel` (and disposed after). */
@@ -80,9 +100,9 @@ export interface IPhotoAvatarOptions {
      * detector's false positive (landmarks strewn over something else) does not. Default 0.04.
      */
     maxLandmarkErrorIod?: number;
-    /** Called as each stage starts. */
+    /** Called as each stage starts, and as the refinement advances. */
     onProgress?: (progress: IReconstructionProgress) => void;
-    /** Cancels the reconstruction (checked between stages): it then rejects with code `ABORTED`. */
+    /** Cancels the reconstruction (checked between stages, and between the refinement's iterations): it then rejects with code `ABORTED`. */
     signal?: AbortSignal;
 }
 
@@ -111,8 +131,12 @@ export interface IPhotoAvatar {
 /** The regressor loaded by the first reconstruction that was not given one. */
 let _DefaultRegressor: Promise<LandmarkRegressor> | null = null;
 
-// Share of the total time each stage takes (for progress), measured on the dev photos.
-const _StageWeights: Record<Exclude<ReconstructionStage, "done">, number> = { decode: 0.1, detect: 0.15, fit: 0.05, generate: 0.15, project: 0.1, adapt: 0.4, mesh: 0.05 };
+/** Seconds each stage takes on the dev photos (2 cores, Node), for progress: a stage's share of the stages that run. */
+const _StageSeconds: Record<Exclude<ReconstructionStage, "done">, number> = { decode: 0.2, detect: 0.3, fit: 0.1, generate: 0.3, project: 0.2, adapt: 0.7, refine: 10, mesh: 0.1 };
+/** Defaults of the refinement ({@link IPhotoRefinementOptions}). */
+const _Refinement = { textureSize: 512, maxColourPoints: 200000, resolution: 512, iterations: 60 };
+/** Share of the refinement before its iterations (the finer projection, the fit's set-up). */
+const _RefinementSetUpShare = 0.25;
 /** Weight of the colour of points the photo did not show (filled in) against those it did. */
 const _FilledWeight = 0.3;
 /** Weight of keeping the colour inside the mouth and eye sockets. */
@@ -134,6 +158,9 @@ const _InteriorWeight = 0.5;
  */
 export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | IImagePixels, pack: ModelPack, options: IPhotoAvatarOptions = {}): Promise<IPhotoAvatar> {
     const timings: Partial<Record<ReconstructionStage, number>> = {};
+    const refinement = options.refine ? { ...(options.refine === true ? {} : options.refine) } : null;
+    const stages: Exclude<ReconstructionStage, "done">[] = ["decode", "detect", "fit", "generate", "project", "adapt", ...(refinement ? (["refine"] as const) : []), ...(options.fallbackMesh ?? true ? (["mesh"] as const) : [])];
+    const totalSeconds = stages.reduce((sum, stage) => sum + _StageSeconds[stage], 0);
     let fraction = 0;
     let stageStart = 0;
     let current: Exclude<ReconstructionStage, "done"> | null = null;
@@ -141,7 +168,7 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
         const now = performance.now();
         if (current) {
             timings[current] = now - stageStart;
-            fraction += _StageWeights[current];
+            fraction += _StageSeconds[current] / totalSeconds;
         }
         if (options.signal?.aborted) {
             throw new ReconstructionError("ABORTED", `reconstruction cancelled before "${stage}"`);
@@ -149,6 +176,10 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
         stageStart = now;
         current = stage === "done" ? null : stage;
         options.onProgress?.({ stage, fraction: stage === "done" ? 1 : Math.min(fraction, 1) });
+    };
+    // Within a stage (the refinement): the stage's share times the part of it done.
+    const advance = (stage: Exclude<ReconstructionStage, "done">, part: number): void => {
+        options.onProgress?.({ stage, fraction: Math.min(fraction + (part * _StageSeconds[stage]) / totalSeconds, 1) });
     };
 
     if (options.maxLandmarkErrorIod !== undefined && !(options.maxLandmarkErrorIod > 0)) {
@@ -200,12 +231,24 @@ export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | I
     const targets = _ColourTargets(mesh, projected, fit.alpha, options.maxColourPoints ?? 50000);
     begin("adapt");
     const box = pack.manifest.canonicalBox;
-    const colourPlanes = FitColourPlanes(
-        { triplane: generated.triplane, channels: generated.channels, resolution: generated.resolution, boxMin: box.min, boxMax: box.max },
-        pack.decoder,
-        targets,
-        options.colourFit
-    );
+    const volume = { triplane: generated.triplane, channels: generated.channels, resolution: generated.resolution, boxMin: box.min, boxMax: box.max };
+    let colourPlanes = FitColourPlanes(volume, pack.decoder, targets, options.colourFit);
+    if (refinement) {
+        // From the fast fit's planes: a finer projection, more points, finer planes.
+        begin("refine");
+        const fine = ProjectPhotoOntoMesh(mesh, fit, pixels, { skinSize: refinement.textureSize ?? _Refinement.textureSize, eyeSize: 64 });
+        const fineTargets = _ColourTargets(mesh, fine, fit.alpha, refinement.maxColourPoints ?? _Refinement.maxColourPoints);
+        advance("refine", _RefinementSetUpShare / 2);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        colourPlanes = await FitColourPlanesAsync(volume, pack.decoder, fineTargets, {
+            resolution: _Refinement.resolution,
+            iterations: _Refinement.iterations,
+            ...refinement.colourFit,
+            initial: colourPlanes,
+            signal: options.signal,
+            onProgress: (part) => advance("refine", _RefinementSetUpShare + (1 - _RefinementSetUpShare) * part),
+        });
+    }
     let fallback: IAvatarFallbackPart[] = [];
     if (options.fallbackMesh ?? true) {
         begin("mesh");

@@ -38,7 +38,7 @@ export interface IAvatarFromPhotoOptions extends IPhotoAvatarOptions {
     pack: ModelPack;
     /** Node name. Default "photoAvatar". */
     name?: string;
-    /** Notified as each stage starts (the same as `onProgress`), e.g. for a progress bar. */
+    /** Notified as each stage starts and as the refinement advances (the same as `onProgress`), e.g. for a progress bar. */
     progressObservable?: Observable<IReconstructionProgress>;
 }
 
@@ -152,7 +152,7 @@ export class AvatarVolume extends TransformNode implements IExpressionTarget {
      * @param image the photo: encoded bytes (JPEG anywhere; PNG/WebP in the browser) or decoded pixels (an `ImageData`)
      * @param scene the scene
      * @param options the pack, where the face detector's weights are (`faceModels` or a `detector`),
-     *   face choice, and `progressObservable` to follow the stages
+     *   face choice, `refine` for the longer refinement, and `progressObservable` to follow the stages
      * @returns the avatar, with its expression neutral
      * @throws ReconstructionError with a `code` naming what was wrong with the photo
      */

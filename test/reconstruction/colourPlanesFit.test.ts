@@ -1,7 +1,8 @@
 import { HalfArrayToFloat32 } from "../../plugin/io/float16";
 import { GenerateAvatarAssetAsync } from "../../plugin/pack/avatarGenerator";
 import { ModelPack } from "../../plugin/pack/modelPack";
-import { FitColourPlanes, type ITriplaneFeatures } from "../../plugin/reconstruction/colourPlanesFit";
+import { FitColourPlanes, FitColourPlanesAsync, type ITriplaneFeatures } from "../../plugin/reconstruction/colourPlanesFit";
+import { ReconstructionError } from "../../plugin/reconstruction/reconstructionError";
 import { IctHeadMesh } from "../../plugin/reconstruction/ictHeadMesh";
 import { type IColourPlanes } from "../../plugin/volume/avatarAsset";
 import { DiskReader } from "../support/nodeFiles";
@@ -103,5 +104,52 @@ describe("FitColourPlanes (fast adaptation: the base pack's G(0) and decoder, po
         for (let c = 0; c < 3; c++) {
             expect(Math.abs(meanChange((x) => x < -1.5, c))).toBeLessThan(0.03);
         }
+    });
+
+    it("FitColourPlanesAsync (the refinement's fit) finds the same planes, reports its progress rising to 1, and finer planes started from coarse ones fit finer detail", async () => {
+        const n = points.length / 3;
+        // Stripes 6 mm wide across the face: finer than the default planes' texels resolve well.
+        const target = new Float32Array(3 * n);
+        for (let p = 0; p < n; p++) {
+            target.set(Math.sin(points[3 * p] / 0.3) > 0 ? [0.8, 0.7, 0.6] : [0.3, 0.2, 0.2], 3 * p);
+        }
+        const targets = { positions: points, colours: target, weights: new Float32Array(n).fill(1) };
+        const sync = FitColourPlanes(volume, pack.decoder, targets, { resolution: 128 });
+        const progress: number[] = [];
+        const asynchronous = await FitColourPlanesAsync(volume, pack.decoder, targets, { resolution: 128, onProgress: (f) => progress.push(f) });
+        expect(Array.from(asynchronous.values)).toEqual(Array.from(sync.values));
+        expect(progress[progress.length - 1]).toBe(1);
+        progress.slice(1).forEach((f, i) => expect(f).toBeGreaterThanOrEqual(progress[i]));
+        const rms = (planes: IColourPlanes): number => {
+            const got = colours(planes);
+            return Math.sqrt(got.reduce((s, c, p) => s + c.reduce((t, v, k) => t + (v - target[3 * p + k]) ** 2, 0), 0) / (3 * n));
+        };
+        // Finer planes, from the coarse fit's (as the refinement starts from the fast fit's).
+        const fine = await FitColourPlanesAsync(volume, pack.decoder, targets, { resolution: 512, iterations: 60, initial: sync });
+        expect(rms(fine)).toBeLessThan(0.8 * rms(sync));
+    });
+
+    it("FitColourPlanesAsync stops between iterations when its signal aborts, with a typed error; options out of range are refused", async () => {
+        const n = points.length / 3;
+        const targets = { positions: points, colours: new Float32Array(3 * n).fill(0.5), weights: new Float32Array(n).fill(1) };
+        const controller = new AbortController();
+        let reports = 0;
+        const fit = FitColourPlanesAsync(volume, pack.decoder, targets, {
+            resolution: 512,
+            iterations: 10000,
+            signal: controller.signal,
+            onProgress: () => {
+                if (++reports === 2) {
+                    controller.abort();
+                }
+            },
+        });
+        await expect(fit).rejects.toBeInstanceOf(ReconstructionError);
+        await expect(fit).rejects.toMatchObject({ code: "ABORTED" });
+        expect(reports).toBe(2);
+        // Options out of range: a typed error naming them, before any work.
+        expect(() => FitColourPlanes(volume, pack.decoder, targets, { resolution: 0 })).toThrow(/resolution of 2 to 2048/);
+        expect(() => FitColourPlanes(volume, pack.decoder, targets, { iterations: 1.5 })).toThrow(ReconstructionError);
+        await expect(FitColourPlanesAsync(volume, pack.decoder, targets, { initial: { resolution: 64, values: new Uint16Array(10) } })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     });
 });

@@ -59,6 +59,8 @@ export interface IReconstructionEvalOptions {
     photoFilter?: RegExp;
     /** Whether the hair matte uses the person segmenter (the library's default in the CLI and sample scene). Default true. */
     segmentation?: boolean;
+    /** Whether each avatar gets the optional longer refinement (`refine: true`). Default false. */
+    refine?: boolean;
     /** Progress lines. */
     log?: (line: string) => void;
 }
@@ -355,7 +357,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
     for (const job of [...jobs]) {
         let avatar: IPhotoAvatar;
         try {
-            avatar = await ReconstructAvatarAsync(job.bytes, pack, { faceIndex: job.faceIndex, detector: faceApi.detector, segmenter, landmarkBasis: basis, headMesh });
+            avatar = await ReconstructAvatarAsync(job.bytes, pack, { faceIndex: job.faceIndex, detector: faceApi.detector, segmenter, landmarkBasis: basis, headMesh, refine: options.refine });
         } catch (e) {
             if (!(e instanceof ReconstructionError)) {
                 throw e;
@@ -598,7 +600,8 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         yaw30HumanCosine: target("median ≥ 0.75", summary.humanCosineMedian.yaw30, (v) => v >= 0.75),
         verifiedAndDetectedAtEveryView: target("≥ 0.90 of faces", summary.fractionVerifiedAndDetectedAtEveryView, (v) => v >= 0.9),
         identityLeakage: target(`every render < ${HumanDifferentPeopleMax} to every other face`, summary.leakageMax, (v) => v < HumanDifferentPeopleMax),
-        photoToAvatarMs: target("median ≤ 3000 ms (2 cores, wasm, no refinement)", summary.photoToAvatarMsMedian, (v) => v <= 3000),
+        // The time target is the fast path's; a refined run reports its time in the summary only.
+        ...(options.refine ? {} : { photoToAvatarMs: target("median ≤ 3000 ms (2 cores, wasm, no refinement)", summary.photoToAvatarMsMedian, (v) => v <= 3000) }),
     };
     const sheetPath = join(out, "contact-sheet.png");
     writeFileSync(sheetPath, WriteContactSheet(sheet, size, ["PHOTO", ...ViewNames.map((n) => n.toUpperCase())]));
@@ -607,7 +610,7 @@ export async function RunReconstructionEvalAsync(options: IReconstructionEvalOpt
         size,
         stepCm: options.stepCm,
         background: "neutral grey (128, 128, 128); the photo crop keeps its own background",
-        reconstruction: `ReconstructAvatarAsync (default options${segmenter ? ", person segmenter" : ", no person segmenter"})`,
+        reconstruction: `ReconstructAvatarAsync (default options${segmenter ? ", person segmenter" : ", no person segmenter"}${options.refine ? ", refine" : ""})`,
         faces: reports,
         failures,
         photosWithoutFace,
