@@ -100,7 +100,7 @@ export function SetupPhotoAvatarDemo(scene: Scene, pack: ModelPack, container: H
     const refine = document.createElement("input");
     refine.type = "checkbox";
     refine.id = "refinePhoto";
-    refineLabel.append(refine, " refine");
+    refineLabel.append("refine (≈ 10 s more)", refine);
     container.appendChild(refineLabel);
     // A photo dropped anywhere on the page.
     document.addEventListener("dragover", (e) => e.preventDefault());
