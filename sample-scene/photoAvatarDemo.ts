@@ -95,12 +95,12 @@ export function SetupPhotoAvatarDemo(scene: Scene, pack: ModelPack, container: H
     });
     label.appendChild(input);
     container.appendChild(label);
-    // The optional longer refinement (finer colour planes; ≈ 10× the fast colour fit's time).
+    // The optional longer refinement (finer colour planes).
     const refineLabel = document.createElement("label");
     const refine = document.createElement("input");
     refine.type = "checkbox";
     refine.id = "refinePhoto";
-    refineLabel.append("refine (≈ 10 s more)", refine);
+    refineLabel.append("refine (≈ 12 s more)", refine);
     container.appendChild(refineLabel);
     // A photo dropped anywhere on the page.
     document.addEventListener("dragover", (e) => e.preventDefault());

@@ -26,8 +26,8 @@ options:
       --pack-uri URI    recorded in the .glb: where a viewer finds the pack, relative to the .glb
       --no-fallback     leave the fallback mesh out (a smaller file)
       --no-segmentation hair matte from colours alone, without the person segmentation model
-      --refine          the longer refinement: finer colour planes from a finer projection of the photo
-                        (≈ 15 s more on 2 cores; sharper where the photo layer is not trusted)
+      --refine          the optional longer refinement: finer colour planes from a finer projection
+                        of the photo (≈ 11–13 s more on 2 cores; docs/reconstruction.md has its figures)
   -q, --quiet           print nothing but errors
   -h, --help            this text`;
 

@@ -131,8 +131,8 @@ export interface IPhotoAvatar {
 /** The regressor loaded by the first reconstruction that was not given one. */
 let _DefaultRegressor: Promise<LandmarkRegressor> | null = null;
 
-/** Seconds each stage takes on the dev photos (2 cores, Node), for progress: a stage's share of the stages that run. */
-const _StageSeconds: Record<Exclude<ReconstructionStage, "done">, number> = { decode: 0.2, detect: 0.3, fit: 0.1, generate: 0.3, project: 0.2, adapt: 0.7, refine: 10, mesh: 0.1 };
+/** Rough seconds per stage on the dev photos (2 cores, Node; "refine" 11–13 s on sample2), for progress: a stage's share of the stages that run. */
+const _StageSeconds: Record<Exclude<ReconstructionStage, "done">, number> = { decode: 0.2, detect: 0.3, fit: 0.1, generate: 0.3, project: 0.2, adapt: 0.7, refine: 12, mesh: 0.1 };
 /** Defaults of the refinement ({@link IPhotoRefinementOptions}). */
 const _Refinement = { textureSize: 512, maxColourPoints: 200000, resolution: 512, iterations: 60 };
 /** Share of the refinement before its iterations (the finer projection, the fit's set-up). */
@@ -158,7 +158,7 @@ const _InteriorWeight = 0.5;
  */
 export async function ReconstructAvatarAsync(image: ArrayBuffer | Uint8Array | IImagePixels, pack: ModelPack, options: IPhotoAvatarOptions = {}): Promise<IPhotoAvatar> {
     const timings: Partial<Record<ReconstructionStage, number>> = {};
-    const refinement = options.refine ? { ...(options.refine === true ? {} : options.refine) } : null;
+    const refinement: IPhotoRefinementOptions | null = options.refine === true ? {} : options.refine || null;
     const stages: Exclude<ReconstructionStage, "done">[] = ["decode", "detect", "fit", "generate", "project", "adapt", ...(refinement ? (["refine"] as const) : []), ...(options.fallbackMesh ?? true ? (["mesh"] as const) : [])];
     const totalSeconds = stages.reduce((sum, stage) => sum + _StageSeconds[stage], 0);
     let fraction = 0;
